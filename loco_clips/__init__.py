@@ -1,0 +1,1 @@
+"""Loco Clips interest ETL: the data generator and the helpers around the dbt project."""
