@@ -1,0 +1,32 @@
+{#-
+    The one place app versions are parsed and compared.
+
+    app_version_sort_key(v) turns a version into a text key whose plain string order is the
+    numeric, part-by-part order of versions (missing parts are 0), or NULL when v does not parse.
+    A version is an optional leading 'v', then one or more dot-separated non-negative integers
+    (2, 2.3, 2.10.0, v2.4.1, 2.3.0.1). Each part loses its leading zeros and is left-padded to 20
+    digits; trailing all-zero parts are dropped, so 2.3 and 2.3.0 get the same key and 2.10.0 sorts
+    after 2.3.0. A part longer than 20 digits does not parse.
+-#}
+
+{% macro app_version_sort_key(version) %}
+    {{ return(adapter.dispatch('app_version_sort_key', 'loco_clips')(version)) }}
+{% endmacro %}
+
+{% macro duckdb__app_version_sort_key(version) -%}
+    case
+        when regexp_full_match({{ version }}, 'v?[0-9]+([.][0-9]+)*')
+            and not regexp_matches(regexp_replace({{ version }}, '(^|[.])0+', '\1', 'g'), '[0-9]{21}')
+            then regexp_replace(
+                array_to_string(
+                    list_transform(
+                        string_split(ltrim({{ version }}, 'v'), '.'),
+                        lambda part: lpad(coalesce(nullif(ltrim(part, '0'), ''), '0'), 20, '0')
+                    ),
+                    '.'
+                ),
+                '([.]0{20})+$',
+                ''
+            )
+    end
+{%- endmacro %}

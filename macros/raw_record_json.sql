@@ -1,0 +1,22 @@
+{% macro raw_record_json(fields) %}
+    {{ return(adapter.dispatch('raw_record_json', 'loco_clips')(fields)) }}
+{% endmacro %}
+
+{% macro duckdb__raw_record_json(fields) -%}
+    {#-
+        Rebuild a parsed line as a JSON object from its fields' text, for rejected_events.
+        fields: a list of (json key expression, column, is_number). A number field whose text is a
+        JSON value is written as that value (so 12.5 stays a number); anything else as a string.
+        Unknown fields were never read, so they are not in it.
+    -#}
+    json_object(
+        {%- for key, column, is_number in fields %}
+        {{ key }},
+        {%- if is_number %}
+        case when json_valid({{ column }}) then cast({{ column }} as json) else to_json({{ column }}) end
+        {%- else %}
+        to_json({{ column }})
+        {%- endif %}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    )::varchar
+{%- endmacro %}

@@ -1,0 +1,73 @@
+-- What became of every input line, per event type: lines_read = used + duplicates + rejected.
+-- The quality gates (every line accounted for, rejection rate under max_rejection_rate) test
+-- this model, and the marts wait for those tests: a failing gate exports nothing.
+
+with
+
+lines_read as (
+
+    {% for event_type in ['reel_watched', 'reel_liked', 'reel_unliked'] %}
+    select
+        '{{ event_type }}' as event_type,
+        count(*) as lines_read
+    from {{ ref('stg_clips__' ~ event_type) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+parsed_events as (
+
+    select
+        'reel_watched' as event_type,
+        reason_code,
+        n_copies
+    from {{ ref('int_watch_events_validated') }}
+    union all
+    select
+        event_type,
+        reason_code,
+        n_copies
+    from {{ ref('int_reactions_validated') }}
+
+),
+
+parsed_outcomes as (
+
+    select
+        event_type,
+        cast(count_if(reason_code is null) as bigint) as used,
+        cast(sum(n_copies - 1) as bigint) as duplicates,
+        cast(count_if(reason_code is not null) as bigint) as rejected
+    from parsed_events
+    group by event_type
+
+),
+
+unparsed_outcomes as (
+
+    select
+        event_type,
+        count(*) as rejected
+    from {{ ref('int_unparsed_lines_recovered') }}
+    group by event_type
+
+),
+
+counted as (
+
+    select
+        lines_read.event_type,
+        lines_read.lines_read,
+        coalesce(parsed_outcomes.used, 0) as used,
+        coalesce(parsed_outcomes.duplicates, 0) as duplicates,
+        coalesce(parsed_outcomes.rejected, 0) + coalesce(unparsed_outcomes.rejected, 0) as rejected
+    from lines_read
+    left join parsed_outcomes
+        on lines_read.event_type = parsed_outcomes.event_type
+    left join unparsed_outcomes
+        on lines_read.event_type = unparsed_outcomes.event_type
+
+)
+
+select * from counted

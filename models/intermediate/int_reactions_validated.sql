@@ -1,0 +1,75 @@
+-- Likes and unlikes, exact duplicates counted once (within each event type), typed and checked
+-- against the validity rule: non-empty user_uid and reel_uid and an integer client timestamp.
+-- Platform, version and durations do not matter here. One row per distinct record; valid rows
+-- have a NULL reason_code.
+
+with
+
+liked as (
+
+    select
+        'reel_liked' as event_type,
+        *,
+        like_time as action_time
+    from {{ ref('stg_clips__reel_liked') }}
+    where not is_unparsed
+
+),
+
+unliked as (
+
+    select
+        'reel_unliked' as event_type,
+        *,
+        unlike_time as action_time
+    from {{ ref('stg_clips__reel_unliked') }}
+    where not is_unparsed
+
+),
+
+reactions as (
+
+    select * exclude (like_time) from liked
+    union all
+    select * exclude (unlike_time) from unliked
+
+),
+
+deduplicated as (
+
+    select
+        event_type,
+        event_name,
+        client_timestamp,
+        server_timestamp,
+        user_uid,
+        streamer_uid,
+        reel_uid,
+        category_uid,
+        origin_platform,
+        app_version,
+        reel_duration,
+        action_time,
+        min(source_file) as source_file,
+        count(*) as n_copies
+    from reactions
+    group by all
+
+),
+
+validated as (
+
+    select
+        *,
+        {{ parse_integer('client_timestamp') }} as client_timestamp_ms,
+        {{ parse_integer('server_timestamp') }} as server_timestamp_ms,
+        case
+            when user_uid is null or trim(user_uid) = '' then 'missing_user_uid'
+            when reel_uid is null or trim(reel_uid) = '' then 'missing_reel_uid'
+            when {{ parse_integer('client_timestamp') }} is null then 'invalid_timestamp'
+        end as reason_code
+    from deduplicated
+
+)
+
+select * from validated

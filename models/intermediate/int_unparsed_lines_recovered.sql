@@ -1,0 +1,25 @@
+-- The lines the JSON reader returned with every field NULL, read again as text from the few
+-- files that have them, so rejected_events can show the line and say why it was not used:
+-- malformed_json, not_a_json_object, or missing_user_uid (an object with no known field).
+
+with
+
+{% for event_type in ['reel_watched', 'reel_liked', 'reel_unliked'] %}
+{{ event_type }}_lines as (
+
+    {{ read_unparsed_lines(ref('stg_clips__' ~ event_type), event_type) }}
+
+),
+
+{% endfor %}
+recovered as (
+
+    select * from reel_watched_lines
+    union all
+    select * from reel_liked_lines
+    union all
+    select * from reel_unliked_lines
+
+)
+
+select * from recovered

@@ -1,0 +1,99 @@
+-- Watch events, exact duplicates counted once, typed, checked against the validity rule and
+-- given their normalized watch duration. One row per distinct record: valid rows have a NULL
+-- reason_code; n_copies - 1 of each record are redelivered duplicates.
+
+with
+
+watched as (
+
+    select * from {{ ref('stg_clips__reel_watched') }}
+    where not is_unparsed
+
+),
+
+app_versions as (
+
+    select * from {{ ref('int_app_versions_resolved') }}
+
+),
+
+deduplicated as (
+
+    select
+        event_name,
+        client_timestamp,
+        server_timestamp,
+        user_uid,
+        streamer_uid,
+        reel_uid,
+        category_uid,
+        origin_platform,
+        app_version,
+        reel_duration,
+        reel_watch_duration,
+        replay_count,
+        min(source_file) as source_file,
+        count(*) as n_copies
+    from watched
+    group by all
+
+),
+
+typed as (
+
+    select
+        deduplicated.*,
+        {{ parse_decimal('reel_duration') }} as reel_duration_seconds,
+        {{ parse_decimal('reel_watch_duration') }} as reel_watch_duration_seconds,
+        try_cast({{ parse_integer('replay_count') }} as integer) as replay_count_number
+    from deduplicated
+
+),
+
+validated as (
+
+    select
+        typed.*,
+        app_versions.watch_duration_semantics,
+        case
+            when typed.user_uid is null or trim(typed.user_uid) = '' then 'missing_user_uid'
+            when typed.reel_uid is null or trim(typed.reel_uid) = '' then 'missing_reel_uid'
+            when not app_versions.is_known_platform then 'unknown_platform'
+            when app_versions.is_app_version_checked and app_versions.version_key is null
+                then 'invalid_app_version'
+            when not app_versions.has_rule then 'unsupported_app_version'
+            when coalesce(typed.reel_duration_seconds <= 0, true) then 'invalid_reel_duration'
+            when coalesce(typed.reel_watch_duration_seconds < 0, true)
+                then 'invalid_reel_watch_duration'
+            when
+                typed.replay_count is not null
+                and coalesce(typed.replay_count_number < 0, true)
+                then 'invalid_replay_count'
+            when
+                app_versions.watch_duration_semantics = 'last_loop_only'
+                and typed.replay_count is null
+                then 'missing_replay_count'
+        end as reason_code
+    from typed
+    inner join app_versions
+        on
+            typed.origin_platform is not distinct from app_versions.origin_platform
+            and typed.app_version is not distinct from app_versions.app_version
+
+),
+
+normalized as (
+
+    select
+        *,
+        case
+            when reason_code is not null then null
+            when watch_duration_semantics = 'last_loop_only'
+                then reel_duration_seconds * replay_count_number + reel_watch_duration_seconds
+            else reel_watch_duration_seconds
+        end as normalized_watch_seconds
+    from validated
+
+)
+
+select * from normalized

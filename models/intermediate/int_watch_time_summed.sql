@@ -1,0 +1,31 @@
+-- Watch time per (user, reel) pair: the sum of the normalized durations of its valid watch
+-- events, and the clip length to divide by (the largest, if the events disagree).
+
+with
+
+watch_events as (
+
+    select
+        user_uid,
+        reel_uid,
+        normalized_watch_seconds,
+        reel_duration_seconds
+    from {{ ref('int_watch_events_validated') }}
+    where reason_code is null
+
+),
+
+summed as (
+
+    select
+        user_uid,
+        reel_uid,
+        sum(normalized_watch_seconds) as watched_seconds,
+        max(reel_duration_seconds) as reel_duration_seconds,
+        count(*) as watch_events
+    from watch_events
+    group by user_uid, reel_uid
+
+)
+
+select * from summed

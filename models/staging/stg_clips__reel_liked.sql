@@ -1,0 +1,34 @@
+with
+
+source as (
+
+    {{ read_raw_events(source('clips', 'reel_liked')) }}
+
+),
+
+renamed as (
+
+    select
+        source_file,
+        event_name,
+        "timestamp" as client_timestamp,
+        server_timestamp,
+        user_uid,
+        streamer_uid,
+        reel_uid,
+        category_uid,
+        origin_platform,
+        app_version,
+        reel_duration,
+        like_time,
+        coalesce(
+            event_name, "timestamp", server_timestamp, user_uid, streamer_uid, reel_uid,
+            category_uid, origin_platform, app_version, reel_duration,
+            like_time
+        ) is null as is_unparsed
+
+    from source
+
+)
+
+select * from renamed
