@@ -1,0 +1,199 @@
+"""The loader against a real PostgreSQL server: atomic swap, refusals, errors, privileges."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+import yaml
+from airflow_support import REPO_ROOT, PostgresServer, parquet_rows, table_rows, write_parquet
+
+from loco_clips.load import (
+    EXPECTED_COLUMNS,
+    DatabaseUnavailableError,
+    InputFileError,
+    LoadError,
+    SchemaMismatchError,
+    load_parquet,
+)
+
+ROWS = [
+    ("u1", "r1", True, False, Decimal("0.750000000"), True),
+    ("u1", "r2", False, True, None, False),
+    ("u2", "r1", False, False, Decimal("0.123456789"), False),
+    ('u,3 "quoted"', "r\n4", False, False, Decimal("1.000000000"), False),
+    ("", "r5", False, False, Decimal("0E-9"), False),
+]
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, loader_dsn: str, schema: str) -> list:
+    """A table already loaded from ROWS: what every failure must leave untouched."""
+    load_parquet(write_parquet(tmp_path / "first.parquet", ROWS), loader_dsn, schema=schema)
+    rows = table_rows(loader_dsn, schema)
+    assert rows == sorted(ROWS, key=lambda row: (row[0], row[1]))
+    return rows
+
+
+def test_load_copies_the_parquet_file_row_for_row(tmp_path: Path, loader_dsn: str, schema: str):
+    parquet = write_parquet(tmp_path / "rows.parquet", ROWS)
+    result = load_parquet(parquet, loader_dsn, schema=schema)
+    assert result.rows == len(ROWS)
+    assert table_rows(loader_dsn, schema) == parquet_rows(parquet)
+
+
+def test_table_has_the_contract_columns_and_primary_key(
+    tmp_path: Path, loader_dsn: str, schema: str, loaded: list
+):
+    with psycopg.connect(loader_dsn) as conn:
+        columns = conn.execute(
+            "select column_name, data_type, numeric_precision, numeric_scale, is_nullable "
+            "from information_schema.columns where table_schema = %s "
+            "and table_name = 'user_reel_interest' order by ordinal_position",
+            [schema],
+        ).fetchall()
+        key = conn.execute(
+            "select array_agg(a.attname order by array_position(c.conkey, a.attnum)) "
+            "from pg_constraint c join pg_attribute a "
+            "on a.attrelid = c.conrelid and a.attnum = any(c.conkey) "
+            "where c.conrelid = to_regclass(%s) and c.contype = 'p'",
+            [f"{schema}.user_reel_interest"],
+        ).fetchone()[0]
+    assert [column[0] for column in columns] == list(EXPECTED_COLUMNS)
+    assert ("watched_ratio", "numeric", 38, 9, "YES") in columns
+    assert {name for name, *_, nullable in columns if nullable == "NO"} == {
+        "user_uid",
+        "reel_uid",
+        "liked",
+        "unliked",
+        "is_interested",
+    }
+    assert key == ["user_uid", "reel_uid"]
+
+
+def test_reloading_replaces_the_rows_and_is_idempotent(
+    tmp_path: Path, loader_dsn: str, schema: str, loaded: list
+):
+    second = write_parquet(tmp_path / "second.parquet", ROWS[:2])
+    load_parquet(second, loader_dsn, schema=schema)
+    load_parquet(second, loader_dsn, schema=schema)
+    assert table_rows(loader_dsn, schema) == parquet_rows(second)
+    with psycopg.connect(loader_dsn) as conn:
+        leftovers = conn.execute(
+            "select table_name from information_schema.tables where table_schema = %s", [schema]
+        ).fetchall()
+    assert leftovers == [("user_reel_interest",)]
+
+
+def test_missing_parquet_file_is_refused_and_table_kept(
+    tmp_path: Path, loader_dsn: str, schema: str, loaded: list
+):
+    with pytest.raises(InputFileError, match="not found"):
+        load_parquet(tmp_path / "absent.parquet", loader_dsn, schema=schema)
+    assert table_rows(loader_dsn, schema) == loaded
+
+
+@pytest.mark.parametrize(
+    "make_file",
+    [
+        pytest.param(lambda path: path.write_bytes(b"") or path, id="zero_bytes"),
+        pytest.param(lambda path: write_parquet(path, []), id="no_rows"),
+        pytest.param(
+            lambda path: write_parquet(path, [(None, None, None, None, None, None)]),
+            id="dbt_duckdb_all_null_sentinel_row",
+        ),
+        pytest.param(lambda path: path.write_text("not parquet") and path, id="not_parquet"),
+    ],
+)
+def test_empty_or_unreadable_parquet_is_refused_and_table_kept(
+    tmp_path: Path, loader_dsn: str, schema: str, loaded: list, make_file
+):
+    parquet = make_file(tmp_path / "bad.parquet")
+    with pytest.raises(InputFileError):
+        load_parquet(parquet, loader_dsn, schema=schema)
+    assert table_rows(loader_dsn, schema) == loaded
+
+
+def test_schema_mismatch_is_refused_and_table_kept(
+    tmp_path: Path, loader_dsn: str, schema: str, loaded: list
+):
+    import duckdb
+
+    parquet = tmp_path / "wrong.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select 'u1' as user_uid, 'r1' as reel_uid, true as liked, false as unliked, "
+            f"0.5::double as watched_ratio, true as is_interested, 1 as extra) to '{parquet}'"
+        )
+    with pytest.raises(SchemaMismatchError) as error:
+        load_parquet(parquet, loader_dsn, schema=schema)
+    assert "watched_ratio is DOUBLE, expected DECIMAL(38,9)" in str(error.value)
+    assert "unexpected columns ['extra']" in str(error.value)
+    assert table_rows(loader_dsn, schema) == loaded
+
+
+def test_duplicate_keys_fail_permanently_and_table_kept(
+    tmp_path: Path, loader_dsn: str, schema: str, loaded: list
+):
+    parquet = write_parquet(tmp_path / "dupes.parquet", [ROWS[0], ROWS[0]])
+    with pytest.raises(LoadError, match="UniqueViolation"):
+        load_parquet(parquet, loader_dsn, schema=schema)
+    assert table_rows(loader_dsn, schema) == loaded
+
+
+def test_unreachable_database_is_a_transient_error(tmp_path: Path, postgres: PostgresServer):
+    parquet = write_parquet(tmp_path / "rows.parquet", ROWS)
+    closed_port = postgres.dsn("x", "y").replace(f"port={postgres.port}", "port=1")
+    with pytest.raises(DatabaseUnavailableError, match="PostgreSQL unavailable"):
+        load_parquet(parquet, closed_port, connect_timeout=2)
+
+
+def test_wrong_password_is_a_permanent_error(tmp_path: Path, postgres: PostgresServer):
+    parquet = write_parquet(tmp_path / "rows.parquet", ROWS)
+    with pytest.raises((LoadError, DatabaseUnavailableError)) as error:
+        load_parquet(parquet, postgres.dsn("loco_loader", "wrong"))
+    assert isinstance(error.value, LoadError), "a wrong password will not fix itself"
+
+
+def test_readonly_role_reads_but_cannot_write_even_after_reloads(
+    tmp_path: Path, loader_dsn: str, readonly_role: str
+):
+    parquet = write_parquet(tmp_path / "rows.parquet", ROWS)
+    load_parquet(parquet, loader_dsn)
+    load_parquet(parquet, loader_dsn)  # the swap must carry the reader's grant over
+    assert table_rows(readonly_role) == parquet_rows(parquet)
+    writes = [
+        "insert into user_reel_interest values ('x', 'y', false, false, null, false)",
+        "update user_reel_interest set liked = not liked",
+        "delete from user_reel_interest",
+        "truncate user_reel_interest",
+        "drop table user_reel_interest",
+        "create table public.mine (id int)",
+    ]
+    for statement in writes:
+        with (
+            psycopg.connect(readonly_role) as conn,
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+        ):
+            conn.execute("set transaction read write")  # not even without the read-only default
+            conn.execute(statement)
+    assert table_rows(loader_dsn) == parquet_rows(parquet)
+
+
+def test_expected_columns_match_the_dbt_model_contract():
+    models = yaml.safe_load((REPO_ROOT / "models" / "marts" / "_marts__models.yml").read_text())
+    model = next(m for m in models["models"] if m["name"] == "user_reel_interest")
+    contract = {
+        column["name"]: (
+            column["data_type"].replace(" ", "").upper(),
+            any(c["type"] == "not_null" for c in column.get("constraints", [])),
+        )
+        for column in model["columns"]
+    }
+    ours = {
+        name: (parquet_type, pg_type.endswith("not null"))
+        for name, (parquet_type, pg_type) in EXPECTED_COLUMNS.items()
+    }
+    assert ours == contract
