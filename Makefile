@@ -21,8 +21,8 @@ run: setup
 	@echo "Parquet files:"
 	@ls -1 $(CURDIR)/output/*.parquet
 
-## test: every check: lint, dbt build on the sample (unit + data tests), pytest
-test: setup lint test-dbt test-python
+## test: every check: dbt build on the sample (unit + data tests), lint, pytest
+test: setup test-dbt lint test-python
 
 test-dbt: setup
 	$(BIN)/dbt build
@@ -30,10 +30,11 @@ test-dbt: setup
 test-python: setup
 	$(BIN)/pytest
 
+## lint: ruff on the Python, sqlfluff (dbt templater, DuckDB dialect) on the SQL
 lint: setup
-	$(BIN)/ruff check loco_clips tests/python
-	$(BIN)/ruff format --check loco_clips tests/python
-	$(BIN)/sqlfluff lint models macros tests analyses
+	$(BIN)/ruff check loco_clips tests/python $(wildcard dags benchmarks)
+	$(BIN)/ruff format --check loco_clips tests/python $(wildcard dags benchmarks)
+	$(BIN)/sqlfluff lint models tests $(wildcard analyses)
 
 clean:
 	rm -rf target logs output .pytest_cache

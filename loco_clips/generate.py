@@ -10,7 +10,7 @@ from a random stream seeded by (seed, day).
 
 Dirt, at ``--dirt-rate`` of the lines, is the kind production sees: malformed JSON, lines that are
 not objects, missing ids, unknown platforms, unparsable app versions, impossible durations and
-counts, bad timestamps, and redelivered exact duplicates (in another file, sometimes on a later day).
+counts, bad timestamps, and redelivered exact duplicates (in another file, sometimes a day later).
 Some valid lines are deliberately awkward too: numbers sent as strings, platform names in odd case
 with spaces, ``v``-prefixed versions, unknown extra fields, null client timestamps on watch events.
 """
@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,10 +33,22 @@ EVENT_TYPES = ("reel_watched", "reel_liked", "reel_unliked")
 EVENT_TYPE_WEIGHTS = (0.80, 0.14, 0.06)
 FILE_FORMATS = ("jsonl.gz", "jsonl", "json")
 
-ANDROID_VERSIONS = ("2.1.0", "2.2", "2.2.10", "v2.2.9", "2.3", "2.3.0", "v2.4.1", "2.3.0.1", "2.10.0")
+ANDROID_VERSIONS = (
+    "2.1.0",
+    "2.2",
+    "2.2.10",
+    "v2.2.9",
+    "2.3",
+    "2.3.0",
+    "v2.4.1",
+    "2.3.0.1",
+    "2.10.0",
+)
 IOS_VERSIONS = ("1.9.0", "2.0.1", "2.3.0", "2.10.1", "nightly")
-PLATFORM_SPELLINGS = {"android": ("android", "android", "android", "Android", " ANDROID "),
-                      "ios": ("ios", "ios", "ios", "iOS", "IOS ")}
+PLATFORM_SPELLINGS = {
+    "android": ("android", "android", "android", "Android", " ANDROID "),
+    "ios": ("ios", "ios", "ios", "iOS", "IOS "),
+}
 BAD_APP_VERSIONS = ("2.3.0-beta", "", "abc", "2..3", None, "2.3.", ".2.3", "V 2.3")
 
 # Each dirt kind rewrites a clean event; "duplicate" re-emits an earlier line instead.
@@ -104,7 +116,7 @@ def _clean_event(settings: Settings, rng: random.Random, day: int) -> dict[str, 
     user, reel = _pick(rng, settings.users), _pick(rng, settings.reels)
     duration = _reel_duration(settings, reel)
     day_start = datetime.combine(settings.start + timedelta(days=day), datetime.min.time())
-    client_ms = int(day_start.replace(tzinfo=timezone.utc).timestamp() * 1000)
+    client_ms = int(day_start.replace(tzinfo=UTC).timestamp() * 1000)
     # Coarse clocks: ties between a like and an unlike of the same pair do happen.
     client_ms += rng.randrange(86_400) * 1000
     server_ms: int | None = client_ms + rng.randrange(0, 4000)
@@ -269,8 +281,9 @@ def generate(settings: Settings, out: Path, workers: int = 1) -> dict[str, int]:
     totals = dict.fromkeys(EVENT_TYPES, 0)
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
-            results = pool.map(write_day, [settings] * settings.days, [out] * settings.days,
-                               range(settings.days))
+            results = pool.map(
+                write_day, [settings] * settings.days, [out] * settings.days, range(settings.days)
+            )
             day_counts = list(results)
     else:
         day_counts = [write_day(settings, out, day) for day in range(settings.days)]
@@ -294,12 +307,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--days", type=int, default=3, help="number of dt= days (default 3)")
     parser.add_argument(
-        "--start-date", type=date.fromisoformat, default=date(2025, 11, 24),
+        "--start-date",
+        type=date.fromisoformat,
+        default=date(2025, 11, 24),
         help="first day, YYYY-MM-DD (default 2025-11-24)",
     )
     parser.add_argument("--files-per-day", type=int, default=2, help="part files a day (default 2)")
     parser.add_argument(
-        "--format", dest="file_format", choices=(*FILE_FORMATS, "mixed"), default="jsonl.gz",
+        "--format",
+        dest="file_format",
+        choices=(*FILE_FORMATS, "mixed"),
+        default="jsonl.gz",
         help="file format; 'mixed' rotates through .jsonl.gz, .jsonl and .json (default jsonl.gz)",
     )
     parser.add_argument("--workers", type=int, default=1, help="days generated in parallel")
@@ -315,11 +333,17 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --dirt-rate must be between 0 and 1", file=sys.stderr)
         return 2
     settings = Settings(
-        events=args.events, seed=args.seed, dirt_rate=args.dirt_rate, days=args.days,
-        start=args.start_date, files_per_day=args.files_per_day, file_format=args.file_format,
+        events=args.events,
+        seed=args.seed,
+        dirt_rate=args.dirt_rate,
+        days=args.days,
+        start=args.start_date,
+        files_per_day=args.files_per_day,
+        file_format=args.file_format,
     )
-    print(f"writing {args.events:,} events over {args.days} day(s) to {args.out} ...",
-          file=sys.stderr)
+    print(
+        f"writing {args.events:,} events over {args.days} day(s) to {args.out} ...", file=sys.stderr
+    )
     totals = generate(settings, args.out, workers=args.workers)
     for event_type, n in totals.items():
         print(f"{event_type}\t{n}")

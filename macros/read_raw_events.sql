@@ -125,7 +125,9 @@
     -#}
     {%- set fields = raw_event_fields(event_type) -%}
     {%- set files = [] -%}
-    {%- if execute -%}
+    {#- Compiling before the staging table exists (dbt compile, the SQL linter): nothing to re-read. -#}
+    {%- if execute and adapter.get_relation(
+            staging_relation.database, staging_relation.schema, staging_relation.identifier) -%}
         {%- set query -%}
             select distinct source_file from {{ staging_relation }} where is_unparsed order by 1
         {%- endset -%}

@@ -6,13 +6,20 @@ with
 
 lines_read as (
 
-    {% for event_type in ['reel_watched', 'reel_liked', 'reel_unliked'] %}
     select
-        '{{ event_type }}' as event_type,
+        'reel_watched' as event_type,
         count(*) as lines_read
-    from {{ ref('stg_clips__' ~ event_type) }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    from {{ ref('stg_clips__reel_watched') }}
+    union all
+    select
+        'reel_liked' as event_type,
+        count(*) as lines_read
+    from {{ ref('stg_clips__reel_liked') }}
+    union all
+    select
+        'reel_unliked' as event_type,
+        count(*) as lines_read
+    from {{ ref('stg_clips__reel_unliked') }}
 
 ),
 

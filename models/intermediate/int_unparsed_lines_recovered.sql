@@ -4,14 +4,24 @@
 
 with
 
-{% for event_type in ['reel_watched', 'reel_liked', 'reel_unliked'] %}
-{{ event_type }}_lines as (
+reel_watched_lines as (
 
-    {{ read_unparsed_lines(ref('stg_clips__' ~ event_type), event_type) }}
+    {{ read_unparsed_lines(ref('stg_clips__reel_watched'), 'reel_watched') }}
 
 ),
 
-{% endfor %}
+reel_liked_lines as (
+
+    {{ read_unparsed_lines(ref('stg_clips__reel_liked'), 'reel_liked') }}
+
+),
+
+reel_unliked_lines as (
+
+    {{ read_unparsed_lines(ref('stg_clips__reel_unliked'), 'reel_unliked') }}
+
+),
+
 recovered as (
 
     select * from reel_watched_lines

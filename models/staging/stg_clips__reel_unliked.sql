@@ -11,7 +11,7 @@ renamed as (
     select
         source_file,
         event_name,
-        "timestamp" as client_timestamp,
+        timestamp as client_timestamp,
         server_timestamp,
         user_uid,
         streamer_uid,
@@ -22,7 +22,7 @@ renamed as (
         reel_duration,
         unlike_time,
         coalesce(
-            event_name, "timestamp", server_timestamp, user_uid, streamer_uid, reel_uid,
+            event_name, timestamp, server_timestamp, user_uid, streamer_uid, reel_uid,
             category_uid, origin_platform, app_version, reel_duration,
             unlike_time
         ) is null as is_unparsed

@@ -26,5 +26,6 @@ from outcomes
 left join rejected_rows
     on outcomes.event_type = rejected_rows.event_type
 where
-    outcomes.lines_read <> outcomes.used + outcomes.duplicates + coalesce(rejected_rows.rejected_rows, 0)
+    outcomes.lines_read
+    <> outcomes.used + outcomes.duplicates + coalesce(rejected_rows.rejected_rows, 0)
     or outcomes.rejected <> coalesce(rejected_rows.rejected_rows, 0)

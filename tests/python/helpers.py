@@ -1,0 +1,44 @@
+"""Helpers the tests share: run the generator, and run the dbt project as other jobs do."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).parent / "dbt"
+GENERATE = Path(sys.executable).parent / "loco-clips-generate"
+
+
+def run_generator(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(GENERATE), "--out", str(out), *args], capture_output=True, text=True, check=True
+    )
+
+
+def run_dbt_build(
+    work: Path, raw: Path, out: Path, **extra_vars: object
+) -> subprocess.CompletedProcess[str]:
+    """`dbt build --vars '{raw_path: …, output_path: …}'` from the repo root, as other jobs run it.
+
+    Its database, target and log folders go under ``work`` so tests never share state.
+    """
+    env = {
+        **os.environ,
+        "DBT_DUCKDB_PATH": str(work / "loco_clips.duckdb"),
+        "DBT_PROFILES_DIR": str(REPO),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
+    variables = json.dumps({"raw_path": str(raw), "output_path": str(out), **extra_vars})
+    return subprocess.run(
+        [str(DBT), "build", "--vars", variables],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
