@@ -18,6 +18,7 @@ with spaces, ``v``-prefixed versions, unknown extra fields, null client timestam
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import random
@@ -95,10 +96,17 @@ def _events_on_day(settings: Settings, day: int) -> int:
     return base + (1 if day < extra else 0)
 
 
-def _reel_duration(settings: Settings, reel: int) -> float:
+@functools.lru_cache(maxsize=1 << 20)
+def _reel_duration(seed: int, reel: int) -> float:
     """Each clip has one true duration, 5 to 90 s, in milliseconds."""
-    rng = random.Random(f"{settings.seed}-reel-{reel}")
+    rng = random.Random(f"{seed}-reel-{reel}")
     return rng.randint(5_000, 90_000) / 1000
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_start_ms(start: date, day: int) -> int:
+    midnight = datetime.combine(start + timedelta(days=day), datetime.min.time(), tzinfo=UTC)
+    return int(midnight.timestamp() * 1000)
 
 
 def _pick(rng: random.Random, n: int) -> int:
@@ -114,11 +122,9 @@ def _number(rng: random.Random, value: float | int) -> float | int | str:
 def _clean_event(settings: Settings, rng: random.Random, day: int) -> dict[str, Any]:
     event_name = rng.choices(EVENT_TYPES, EVENT_TYPE_WEIGHTS)[0]
     user, reel = _pick(rng, settings.users), _pick(rng, settings.reels)
-    duration = _reel_duration(settings, reel)
-    day_start = datetime.combine(settings.start + timedelta(days=day), datetime.min.time())
-    client_ms = int(day_start.replace(tzinfo=UTC).timestamp() * 1000)
+    duration = _reel_duration(settings.seed, reel)
     # Coarse clocks: ties between a like and an unlike of the same pair do happen.
-    client_ms += rng.randrange(86_400) * 1000
+    client_ms = _day_start_ms(settings.start, day) + rng.randrange(86_400) * 1000
     server_ms: int | None = client_ms + rng.randrange(0, 4000)
     if rng.random() < 0.02:
         server_ms = None
