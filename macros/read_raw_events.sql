@@ -31,7 +31,11 @@
 {% endmacro %}
 
 {% macro duckdb__list_raw_files(event_type) %}
-    {#- Every *.jsonl, *.jsonl.gz and *.json file below the event type's folder, sorted. -#}
+    {#-
+        Every *.jsonl, *.jsonl.gz and *.json file below the event type's folder, sorted by path:
+        a list of [path, size in bytes, modification time in epoch ms] (sizes and times are what
+        incremental runs compare to tell new or changed files).
+    -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set folder = raw_event_folder(event_type) -%}
     {%- set query -%}
@@ -39,9 +43,45 @@
         select file from glob({{ dbt.string_literal(folder ~ '/**/' ~ pattern) }})
         {%- if not loop.last %} union all{% endif -%}
         {%- endfor %}
-        order by file
     {%- endset -%}
-    {{ return(run_query(query).columns[0].values() | list) }}
+    {%- set paths = run_query(query).columns[0].values() | list -%}
+    {%- if paths | length == 0 -%}{{ return([]) }}{%- endif -%}
+    {%- set query -%}
+        select filename, size, epoch_ms(last_modified)
+        from read_blob({{ sql_string_list(paths) }})
+        order by filename
+    {%- endset -%}
+    {%- set files = [] -%}
+    {%- for row in run_query(query).rows -%}
+        {%- do files.append([row[0], row[1] | int, row[2] | int]) -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{% endmacro %}
+
+
+{% macro files_to_load(event_type) %}
+    {#-
+        The files a staging model reads in this run: all of them on a full refresh; on an
+        incremental run only those whose (path, size, modification time) it has not loaded yet.
+    -#}
+    {%- set files = list_raw_files(event_type) -%}
+    {%- if execute and is_incremental() -%}
+        {%- set query -%}
+            select distinct source_file, source_file_size, source_file_modified_ms from {{ this }}
+        {%- endset -%}
+        {%- set loaded = [] -%}
+        {%- for row in run_query(query).rows -%}
+            {%- do loaded.append(row[0] ~ '|' ~ (row[1] | int) ~ '|' ~ (row[2] | int)) -%}
+        {%- endfor -%}
+        {%- set new_files = [] -%}
+        {%- for file in files if (file[0] ~ '|' ~ file[1] ~ '|' ~ file[2]) not in loaded -%}
+            {%- do new_files.append(file) -%}
+        {%- endfor -%}
+        {%- do log(event_type ~ ": " ~ new_files | length ~ " new or changed of "
+            ~ files | length ~ " files", info=true) -%}
+        {{ return(new_files) }}
+    {%- endif -%}
+    {{ return(files) }}
 {% endmacro %}
 
 
@@ -72,32 +112,39 @@
 
 {% macro duckdb__read_raw_events(source_relation) %}
     {#-
-        One row per non-blank line of every file of the source's event type: source_file, then
-        every declared field as text. A line that is not a JSON object comes back with every field
-        NULL (ignore_errors), so no line is dropped here.
+        One row per non-blank line of the files to load (see files_to_load): the file, its size
+        and modification time, this run's load_id, then every declared field as text. A line that
+        is not a JSON object comes back with every field NULL (ignore_errors), so no line is
+        dropped here.
     -#}
     {%- set event_type = source_relation.identifier -%}
     {%- set fields = raw_event_fields(event_type) -%}
-    {%- set files = list_raw_files(event_type) -%}
+    {%- set files = files_to_load(event_type) -%}
     {%- if files | length == 0 -%}
-        {%- do require_input_files() -%}
-        {%- if execute -%}
+        {%- if execute and not is_incremental() -%}
+            {%- do require_input_files() -%}
             {%- do log("No input files for " ~ event_type ~ " under " ~ var('raw_path'), info=true) -%}
         {%- endif -%}
         select
             cast(null as varchar) as source_file,
+            cast(null as bigint) as source_file_size,
+            cast(null as bigint) as source_file_modified_ms,
+            cast(null as varchar) as load_id,
             {%- for field in fields %}
             cast(null as varchar) as {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         where false
     {%- else -%}
         select
-            filename as source_file,
+            raw_lines.filename as source_file,
+            cast(files.file_size as bigint) as source_file_size,
+            cast(files.file_modified_ms as bigint) as source_file_modified_ms,
+            {{ dbt.string_literal(invocation_id) }} as load_id,
             {%- for field in fields %}
-            {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
+            raw_lines.{{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         from read_json(
-            {{ sql_string_list(files) }},
+            {{ sql_string_list(files | map(attribute=0) | list) }},
             format = 'newline_delimited',
             ignore_errors = true,
             hive_partitioning = false,
@@ -108,7 +155,14 @@
                 {{ dbt.string_literal(field) }}: 'varchar'{% if not loop.last %},{% endif %}
                 {%- endfor %}
             }
-        )
+        ) as raw_lines
+        inner join (
+            values
+            {%- for file in files %}
+            ({{ dbt.string_literal(file[0]) }}, {{ file[1] }}, {{ file[2] }}){% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as files (file_path, file_size, file_modified_ms)
+            on raw_lines.filename = files.file_path
     {%- endif -%}
 {% endmacro %}
 
@@ -121,7 +175,8 @@
     {#-
         The lines the JSON reader could not turn into fields, read again as text, with why:
         malformed_json, not_a_json_object, or missing_user_uid for an object with none of the
-        known fields. Only the files that have such lines are re-read.
+        known fields. Only the files that have such lines are re-read, and on an incremental run
+        only those loaded since the last recovery (a new (source_file, load_id)).
     -#}
     {%- set fields = raw_event_fields(event_type) -%}
     {%- set files = [] -%}
@@ -129,29 +184,41 @@
     {%- if execute and adapter.get_relation(
             staging_relation.database, staging_relation.schema, staging_relation.identifier) -%}
         {%- set query -%}
-            select distinct source_file from {{ staging_relation }} where is_unparsed order by 1
+            select source_file, any_value(load_id)
+            from {{ staging_relation }}
+            where
+                is_unparsed
+                {%- if is_incremental() %}
+                and source_file || '|' || load_id not in (
+                    select source_file || '|' || load_id from {{ this }}
+                )
+                {%- endif %}
+            group by source_file
+            order by source_file
         {%- endset -%}
-        {%- set files = run_query(query).columns[0].values() | list -%}
+        {%- set files = run_query(query).rows | list -%}
     {%- endif -%}
     {%- if files | length == 0 -%}
         select
             cast(null as varchar) as event_type,
             cast(null as varchar) as source_file,
+            cast(null as varchar) as load_id,
             cast(null as varchar) as raw_record,
             cast(null as varchar) as reason_code
         where false
     {%- else -%}
         select
             {{ dbt.string_literal(event_type) }} as event_type,
-            filename as source_file,
-            line as raw_record,
+            text_lines.filename as source_file,
+            cast(files.load_id as varchar) as load_id,
+            text_lines.line as raw_record,
             case
-                when not json_valid(line) then 'malformed_json'
-                when json_type(line) <> 'OBJECT' then 'not_a_json_object'
+                when not json_valid(text_lines.line) then 'malformed_json'
+                when json_type(text_lines.line) <> 'OBJECT' then 'not_a_json_object'
                 else 'missing_user_uid'
             end as reason_code
         from read_csv(
-            {{ sql_string_list(files) }},
+            {{ sql_string_list(files | map(attribute=0) | list) }},
             columns = {'line': 'varchar'},
             delim = e'\x01\x02\x03\x04',
             quote = '',
@@ -161,17 +228,44 @@
             strict_mode = false,
             max_line_size = 67108864,
             filename = true
-        )
+        ) as text_lines
+        inner join (
+            values
+            {%- for file in files %}
+            ({{ dbt.string_literal(file[0]) }}, {{ dbt.string_literal(file[1]) }}){% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as files (file_path, load_id)
+            on text_lines.filename = files.file_path
         where
-            not regexp_full_match(line, '\s*')
+            not regexp_full_match(text_lines.line, '\s*')
             and (
-                not json_valid(line)
-                or json_type(line) <> 'OBJECT'
+                not json_valid(text_lines.line)
+                or json_type(text_lines.line) <> 'OBJECT'
                 or coalesce(
                     {%- for field in fields %}
-                    line ->> {{ dbt.string_literal('$.' ~ field) }}{% if not loop.last %},{% endif %}
+                    text_lines.line ->> {{ dbt.string_literal('$.' ~ field) }}{% if not loop.last %},{% endif %}
                     {%- endfor %}
                 ) is null
             )
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro forget_reloaded_lines() %}
+    {#-
+        Pre-hook of int_unparsed_lines_recovered on incremental runs: drop the recovered lines of
+        files that were reloaded (or are gone) since, so they are recovered again from the new copy.
+    -#}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where source_file || '|' || load_id not in (
+            {%- for event_type in ['reel_watched', 'reel_liked', 'reel_unliked'] %}
+            select source_file || '|' || load_id
+            from {{ ref('stg_clips__' ~ event_type) }}
+            where is_unparsed
+            {%- if not loop.last %}
+            union all{% endif %}
+            {%- endfor %}
+        )
     {%- endif -%}
 {% endmacro %}

@@ -45,14 +45,23 @@ known_platforms as (
 
 ),
 
-app_versions as (
+distinct_versions as (
 
     select distinct
+        origin_platform,
+        app_version
+    from watched
+
+),
+
+app_versions as (
+
+    select
         origin_platform,
         app_version,
         lower(trim(origin_platform)) as platform,
         {{ app_version_sort_key('app_version') }} as version_key
-    from watched
+    from distinct_versions
 
 ),
 

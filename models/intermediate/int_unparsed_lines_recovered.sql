@@ -1,3 +1,10 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ forget_reloaded_lines() }}",
+    )
+}}
 -- The lines the JSON reader returned with every field NULL, read again as text from the few
 -- files that have them, so rejected_events can show the line and say why it was not used:
 -- malformed_json, not_a_json_object, or missing_user_uid (an object with no known field).

@@ -10,6 +10,9 @@ renamed as (
 
     select
         source_file,
+        source_file_size,
+        source_file_modified_ms,
+        load_id,
         event_name,
         timestamp as client_timestamp,
         server_timestamp,
