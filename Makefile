@@ -6,7 +6,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 
-.PHONY: setup run test test-dbt test-python lint clean
+.PHONY: setup run test test-dbt test-python lint clean setup-airflow test-airflow
 
 setup: $(VENV)/.installed
 
@@ -22,19 +22,30 @@ run: setup
 	@ls -1 $(CURDIR)/output/*.parquet
 
 ## test: every check: dbt build on the sample (unit + data tests), lint, pytest
-test: setup test-dbt lint test-python
+test: setup test-dbt lint test-python test-airflow
 
 test-dbt: setup
 	$(BIN)/dbt build
 
 test-python: setup
-	$(BIN)/pytest
+	$(BIN)/pytest --ignore=tests/python/airflow
 
 ## lint: ruff on the Python, sqlfluff (dbt templater, DuckDB dialect) on the SQL
 lint: setup
 	$(BIN)/ruff check loco_clips tests/python $(wildcard dags benchmarks)
 	$(BIN)/ruff format --check loco_clips tests/python $(wildcard dags benchmarks)
 	$(BIN)/sqlfluff lint models tests $(wildcard analyses)
+
+## setup-airflow: add Airflow and psycopg to .venv (pinned: constraints.txt + constraints-airflow.txt)
+setup-airflow: $(VENV)/.installed-airflow
+
+$(VENV)/.installed-airflow: $(VENV)/.installed pyproject.toml constraints.txt constraints-airflow.txt
+	$(BIN)/pip install --quiet -c constraints.txt -c constraints-airflow.txt -e '.[dev,airflow]'
+	touch $@
+
+## test-airflow: the DAG and the loader end to end, against a PostgreSQL server the tests start
+test-airflow: setup-airflow
+	$(BIN)/pytest tests/python/airflow
 
 clean:
 	rm -rf target logs output .pytest_cache
