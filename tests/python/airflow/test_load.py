@@ -185,9 +185,14 @@ def test_readonly_role_reads_but_cannot_write_even_after_reloads(
 def test_expected_columns_match_the_dbt_model_contract():
     models = yaml.safe_load((REPO_ROOT / "models" / "marts" / "_marts__models.yml").read_text())
     model = next(m for m in models["models"] if m["name"] == "user_reel_interest")
+
+    def parquet_type(data_type: str) -> str:
+        name = data_type.replace(" ", "").upper()
+        return {"STRING": "VARCHAR", "TEXT": "VARCHAR"}.get(name, name)  # portable type names
+
     contract = {
         column["name"]: (
-            column["data_type"].replace(" ", "").upper(),
+            parquet_type(column["data_type"]),
             any(c["type"] == "not_null" for c in column.get("constraints", [])),
         )
         for column in model["columns"]

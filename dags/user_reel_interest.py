@@ -1,0 +1,254 @@
+"""Build ``user_reel_interest`` with dbt, then load it into PostgreSQL.
+
+Two tasks, run daily (no catch-up):
+
+- **transform** runs ``dbt build`` (models *and* tests, including the rejection-rate guard) on
+  ``raw_path`` and writes the Parquet files into ``output_path``. A dbt failure is permanent:
+  the task fails at once, without retries.
+- **load** replaces the PostgreSQL table ``<pg_schema>.user_reel_interest`` with the Parquet file
+  in one transaction (``loco_clips.load``). Only an unreachable database is retried, with
+  exponential backoff; a missing or empty file, a schema mismatch or duplicate keys fail at once,
+  and the table keeps its previous content.
+
+Configuration, none of it hard-coded:
+
+- params ``raw_path`` / ``output_path`` (relative paths are taken from the repository root) and
+  ``pg_schema``, overridable per run with ``--conf``;
+- the Airflow connection ``loco_postgres`` (e.g. env ``AIRFLOW_CONN_LOCO_POSTGRES``);
+- env ``LOCO_DBT_BIN`` (the dbt executable, default ``<repo>/.venv/bin/dbt``: dbt may live in a
+  virtual environment of its own), ``LOCO_PG_SCHEMA`` (default of ``pg_schema``),
+  ``LOCO_LOAD_RETRIES`` and ``LOCO_LOAD_RETRY_DELAY_SECONDS`` (tests set them low).
+
+See docs/airflow.md for how to run it and why it is built this way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pendulum
+from airflow.sdk import (
+    Connection,
+    ExceptionRetryPolicy,
+    Param,
+    RetryAction,
+    RetryRule,
+    dag,
+    get_current_context,
+    task,
+)
+from airflow.sdk.exceptions import AirflowFailException
+
+log = logging.getLogger(__name__)
+
+DAG_ID = "user_reel_interest"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONN_ID = "loco_postgres"
+PARQUET_NAME = "user_reel_interest.parquet"
+
+# Only an unreachable database is worth another try; every other load error is permanent.
+LOAD_RETRY_POLICY = ExceptionRetryPolicy(
+    rules=[
+        RetryRule(
+            exception="loco_clips.load.DatabaseUnavailableError",
+            action=RetryAction.RETRY,
+            reason="PostgreSQL unreachable, retrying with backoff",
+        )
+    ],
+    default=RetryAction.FAIL,
+)
+
+
+def log_failure(context: dict[str, Any]) -> None:
+    """Log one line saying what failed and why: the place to plug alerting in."""
+    ti = context["ti"]
+    error = context.get("exception")
+    reason = str(error).strip().splitlines()[0] if error and str(error).strip() else "no message"
+    kind = type(error).__name__ if error else "unknown error"
+    log.error(
+        "%s FAILED: task=%s run_id=%s try=%s reason=%s: %s",
+        DAG_ID,
+        ti.task_id,
+        context.get("run_id"),
+        ti.try_number,
+        kind,
+        reason,
+    )
+
+
+def resolve_path(value: str) -> Path:
+    """A path from a param: absolute as given, relative ones from the repository root."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def dbt_executable() -> Path:
+    return Path(os.environ.get("LOCO_DBT_BIN", REPO_ROOT / ".venv" / "bin" / "dbt"))
+
+
+def run_dbt_build(raw_path: Path, output_path: Path) -> None:
+    """Run ``dbt build`` in a scratch folder; raise AirflowFailException if it fails."""
+    dbt = dbt_executable()
+    if not os.access(dbt, os.X_OK):
+        raise AirflowFailException(f"dbt not found at {dbt}: run `make setup` or set LOCO_DBT_BIN")
+    dbt_vars = {"raw_path": str(raw_path), "output_path": str(output_path)}
+    # A fresh DuckDB file, target and log folder per run: runs never share state or locks, and
+    # nothing from a previous run (or from a developer's `make run`) can leak into this one.
+    with tempfile.TemporaryDirectory(prefix="loco_clips_dbt_") as scratch:
+        work = Path(scratch)
+        env = {
+            **os.environ,
+            "DBT_DUCKDB_PATH": str(work / "loco_clips.duckdb"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+        command = [
+            str(dbt),
+            "build",
+            "--project-dir",
+            str(REPO_ROOT),
+            "--profiles-dir",
+            str(REPO_ROOT),
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+            "--vars",
+            json.dumps(dbt_vars),
+        ]
+        log.info("running %s", " ".join(command))
+        with subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        ) as process:
+            try:
+                assert process.stdout is not None
+                for line in process.stdout:
+                    log.info("dbt: %s", line.rstrip())
+                returncode = process.wait()
+            finally:
+                # On a timeout Airflow raises inside this frame: do not leave dbt running.
+                if process.poll() is None:
+                    process.kill()
+        if returncode != 0:
+            failed = failed_nodes(work / "target" / "run_results.json")
+            detail = f": {', '.join(failed)}" if failed else " (see the dbt log above)"
+            raise AirflowFailException(f"dbt build failed with exit code {returncode}{detail}")
+
+
+def failed_nodes(run_results: Path) -> list[str]:
+    """Names and statuses of the nodes that failed in a dbt run_results.json, if there is one."""
+    try:
+        results = json.loads(run_results.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [
+        f"{result['unique_id']} ({result['status']})"
+        for result in results
+        if result.get("status") in ("error", "fail", "runtime error")
+    ]
+
+
+def to_conninfo(connection: Connection) -> str:
+    """A libpq connection string from an Airflow connection (extras that libpq knows pass on)."""
+    import psycopg
+
+    known = {option.keyword.decode() for option in psycopg.pq.Conninfo.get_defaults()}
+    extras = {key: value for key, value in connection.extra_dejson.items() if key in known}
+    return psycopg.conninfo.make_conninfo(
+        "",
+        host=connection.host or None,
+        port=connection.port or None,
+        dbname=connection.schema or None,
+        user=connection.login or None,
+        password=connection.password or None,
+        **extras,
+    )
+
+
+@task(retries=0, execution_timeout=timedelta(hours=1))
+def transform() -> dict[str, str]:
+    """dbt build: raw JSON lines -> Parquet files in output_path (tests included)."""
+    params = get_current_context()["params"]
+    raw_path = resolve_path(params["raw_path"])
+    output_path = resolve_path(params["output_path"])
+    if not raw_path.is_dir():
+        raise AirflowFailException(f"raw_path is not a folder: {raw_path}")
+    output_path.mkdir(parents=True, exist_ok=True)
+    run_dbt_build(raw_path, output_path)
+    parquet = output_path / PARQUET_NAME
+    if not parquet.is_file():
+        raise AirflowFailException(f"dbt build succeeded but wrote no {parquet}")
+    return {"parquet": str(parquet)}
+
+
+@task(
+    retries=int(os.environ.get("LOCO_LOAD_RETRIES", "4")),
+    retry_delay=timedelta(seconds=float(os.environ.get("LOCO_LOAD_RETRY_DELAY_SECONDS", "30"))),
+    retry_exponential_backoff=2.0,
+    max_retry_delay=timedelta(minutes=10),
+    retry_policy=LOAD_RETRY_POLICY,
+    execution_timeout=timedelta(minutes=30),
+)
+def load(transformed: dict[str, str]) -> dict[str, Any]:
+    """Swap the Parquet file into PostgreSQL in one transaction."""
+    from loco_clips.load import LoadError, load_parquet
+
+    params = get_current_context()["params"]
+    conninfo = to_conninfo(Connection.get(CONN_ID))
+    try:
+        result = load_parquet(transformed["parquet"], conninfo, schema=params["pg_schema"])
+    except LoadError as error:
+        raise AirflowFailException(str(error)) from error
+    return {"table": result.table, "rows": result.rows}
+
+
+@dag(
+    dag_id=DAG_ID,
+    description="dbt build of user_reel_interest, then an atomic load into PostgreSQL",
+    schedule="@daily",
+    start_date=pendulum.datetime(2025, 11, 24, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=2),
+    default_args={"owner": "data-engineering", "on_failure_callback": log_failure},
+    params={
+        "raw_path": Param(
+            "data/raw",
+            type="string",
+            minLength=1,
+            description="Folder of raw events (reel_watched/, reel_liked/, reel_unliked/); "
+            "relative paths start at the repository root.",
+        ),
+        "output_path": Param(
+            "output",
+            type="string",
+            minLength=1,
+            description="Folder the Parquet files are written to; relative paths start at the "
+            "repository root.",
+        ),
+        "pg_schema": Param(
+            os.environ.get("LOCO_PG_SCHEMA", "public"),
+            type="string",
+            minLength=1,
+            description="PostgreSQL schema of the user_reel_interest table.",
+        ),
+    },
+    tags=["loco_clips", "dbt", "postgres"],
+    doc_md=__doc__,
+)
+def user_reel_interest() -> None:
+    load(transform())
+
+
+user_reel_interest()

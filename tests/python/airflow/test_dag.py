@@ -1,0 +1,196 @@
+"""The user_reel_interest DAG, run whole (dbt build, then load) against a real PostgreSQL server.
+
+The first run goes through the exact command other tools use (``airflow dags test ... --conf``);
+the others use ``dag.test()`` in this process, which is faster. Every failure test starts from the
+table the first run loaded and checks it is still there, row for row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from airflow_support import (
+    LOADER,
+    LOADER_PASSWORD,
+    REPO_ROOT,
+    PostgresServer,
+    parquet_rows,
+    table_rows,
+)
+
+DAG_ID = "user_reel_interest"
+SAMPLE_RAW = REPO_ROOT / "data" / "raw"
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def dag(airflow_home: Path):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(REPO_ROOT / "dags"))
+    assert bag.import_errors == {}
+    return bag.get_dag(DAG_ID)
+
+
+@pytest.fixture(scope="module")
+def conn_env(postgres: PostgresServer) -> dict[str, str]:
+    return {"AIRFLOW_CONN_LOCO_POSTGRES": postgres.airflow_uri(LOADER, LOADER_PASSWORD)}
+
+
+@pytest.fixture(scope="module")
+def first_load(
+    airflow_home: Path, conn_env: dict[str, str], loader_dsn: str, tmp_path_factory
+) -> list:
+    """Run the DAG on the bundled sample with the CLI; return the rows it left in PostgreSQL."""
+    out = tmp_path_factory.mktemp("first") / "out"
+    conf = {"raw_path": str(SAMPLE_RAW), "output_path": str(out)}
+    done = subprocess.run(
+        [str(BIN / "airflow"), "dags", "test", DAG_ID, "--conf", json.dumps(conf)],
+        env={**os.environ, **conn_env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-5000:]
+    assert "state=success" in done.stdout + done.stderr
+    rows = table_rows(loader_dsn)
+    expected = parquet_rows(out / "user_reel_interest.parquet")
+    assert rows == expected
+    return rows
+
+
+def run_dag(dag, monkeypatch, conn_env: dict[str, str], **conf: str):
+    """One in-process DAG run; return the run and {task_id: task instance}."""
+    for name, value in conn_env.items():
+        monkeypatch.setenv(name, value)
+    run = dag.test(run_conf=conf)
+    return run, {ti.task_id: ti for ti in run.get_task_instances()}
+
+
+def failure_log_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The lines the DAG's on_failure_callback logged."""
+    messages = (record.getMessage() for record in caplog.records)
+    return [message for message in messages if message.startswith(f"{DAG_ID} FAILED")]
+
+
+def test_dag_has_transform_then_load_daily_without_catchup(dag):
+    assert set(dag.task_ids) == {"transform", "load"}
+    assert dag.get_task("load").upstream_task_ids == {"transform"}
+    assert dag.catchup is False
+    assert dag.schedule == "@daily"
+    assert dag.params["raw_path"] == "data/raw"
+    assert dag.params["output_path"] == "output"
+    assert dag.params["pg_schema"] == "public"
+
+
+def test_failures_are_retried_only_where_they_can_be_transient(dag):
+    transform, load = dag.get_task("transform"), dag.get_task("load")
+    assert transform.retries == 0
+    assert load.retries > 0
+    assert load.retry_exponential_backoff > 1
+    assert load.retry_policy is not None
+    for task in (transform, load):
+        assert task.execution_timeout is not None
+        assert task.on_failure_callback
+
+
+def test_dags_test_cli_loads_the_parquet_file_row_for_row(first_load: list, readonly_role: str):
+    assert len(first_load) > 100
+    assert table_rows(readonly_role) == first_load
+
+
+def test_rerun_is_idempotent(dag, monkeypatch, conn_env, first_load, loader_dsn, tmp_path):
+    out = tmp_path / "out"
+    run, tis = run_dag(dag, monkeypatch, conn_env, raw_path=str(SAMPLE_RAW), output_path=str(out))
+    assert run.state == "success"
+    assert table_rows(loader_dsn) == first_load == parquet_rows(out / "user_reel_interest.parquet")
+
+
+def test_database_down_is_retried_then_fails_clearly_and_keeps_the_table(
+    dag, monkeypatch, conn_env, first_load, loader_dsn, postgres, tmp_path, caplog
+):
+    postgres.stop()
+    try:
+        run, tis = run_dag(
+            dag, monkeypatch, conn_env, raw_path=str(SAMPLE_RAW), output_path=str(tmp_path / "o")
+        )
+    finally:
+        postgres.start()
+    assert run.state == "failed"
+    assert tis["transform"].state == "success"
+    assert tis["load"].state == "failed"
+    assert tis["load"].try_number == tis["load"].max_tries + 1 == 3  # LOCO_LOAD_RETRIES=2
+    assert table_rows(loader_dsn) == first_load
+    failure_lines = failure_log_lines(caplog)
+    assert len(failure_lines) == 1, failure_lines
+    assert "task=load" in failure_lines[0]
+    assert "DatabaseUnavailableError" in failure_lines[0]
+
+
+def test_missing_input_fails_without_retries_and_keeps_the_table(
+    dag, monkeypatch, conn_env, first_load, loader_dsn, tmp_path, caplog
+):
+    missing = tmp_path / "no such folder"
+    run, tis = run_dag(
+        dag, monkeypatch, conn_env, raw_path=str(missing), output_path=str(tmp_path / "o")
+    )
+    assert run.state == "failed"
+    assert tis["transform"].state == "failed"
+    assert tis["transform"].try_number == 1
+    assert tis["load"].state == "upstream_failed"
+    assert table_rows(loader_dsn) == first_load
+    [failure_line] = failure_log_lines(caplog)
+    assert "task=transform" in failure_line
+    assert f"raw_path is not a folder: {missing}" in failure_line
+
+
+def test_input_folder_without_files_fails_without_retries_and_keeps_the_table(
+    dag, monkeypatch, conn_env, first_load, loader_dsn, tmp_path
+):
+    raw = tmp_path / "raw"
+    for event_type in ("reel_watched", "reel_liked", "reel_unliked"):
+        (raw / event_type / "dt=2025-11-24").mkdir(parents=True)
+    run, tis = run_dag(dag, monkeypatch, conn_env, raw_path=str(raw), output_path=str(tmp_path))
+    assert run.state == "failed"
+    assert tis["transform"].state == "failed"
+    assert tis["transform"].try_number == 1
+    assert tis["load"].state == "upstream_failed"
+    assert table_rows(loader_dsn) == first_load
+
+
+def test_rejection_guard_trip_fails_without_retries_and_keeps_the_table(
+    dag, monkeypatch, conn_env, first_load, loader_dsn, tmp_path, caplog
+):
+    raw = tmp_path / "dirty"
+    subprocess.run(
+        [
+            str(BIN / "loco-clips-generate"),
+            "--out",
+            str(raw),
+            "--events",
+            "2000",
+            "--dirt-rate",
+            "0.5",
+            "--seed",
+            "3",
+        ],  # fmt: skip
+        check=True,
+        capture_output=True,
+    )
+    run, tis = run_dag(
+        dag, monkeypatch, conn_env, raw_path=str(raw), output_path=str(tmp_path / "out")
+    )
+    assert run.state == "failed"
+    assert tis["transform"].state == "failed"
+    assert tis["transform"].try_number == 1
+    assert tis["load"].state == "upstream_failed"
+    assert table_rows(loader_dsn) == first_load
+    failure_lines = failure_log_lines(caplog)
+    assert len(failure_lines) == 1, failure_lines
+    assert "task=transform" in failure_lines[0]
+    assert "assert_rejection_rate_within_limit" in failure_lines[0]
