@@ -46,7 +46,7 @@ from airflow.sdk import (
 )
 from airflow.sdk.exceptions import AirflowFailException
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("loco_clips.dags.user_reel_interest")
 
 DAG_ID = "user_reel_interest"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -107,6 +107,7 @@ def run_dbt_build(raw_path: Path, output_path: Path) -> None:
             **os.environ,
             "DBT_DUCKDB_PATH": str(work / "loco_clips.duckdb"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DBT_USE_COLORS": "false",  # plain text in the task log
         }
         command = [
             str(dbt),

@@ -32,6 +32,11 @@ os.environ.update(
     }
 )
 
+
+def pytest_sessionfinish() -> None:
+    shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)
+
+
 if importlib.util.find_spec("airflow") is None or importlib.util.find_spec("psycopg") is None:
     # Only `make setup` was run; `make test-airflow` installs Airflow first.
     collect_ignore_glob = ["test_*.py"]
@@ -101,9 +106,8 @@ def schema(loader_dsn: str, request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def airflow_home() -> Iterator[Path]:
+def airflow_home() -> Path:
     """A migrated Airflow metadata database (SQLite) in the temporary AIRFLOW_HOME."""
     airflow = Path(sys.executable).parent / "airflow"
     subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True)
-    yield _AIRFLOW_HOME
-    shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)
+    return _AIRFLOW_HOME

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import psycopg
 import pytest
 import yaml
 from airflow_support import REPO_ROOT, PostgresServer, parquet_rows, table_rows, write_parquet
+from psycopg import sql
 
 from loco_clips.load import (
     EXPECTED_COLUMNS,
@@ -17,6 +20,7 @@ from loco_clips.load import (
     LoadError,
     SchemaMismatchError,
     load_parquet,
+    main,
 )
 
 ROWS = [
@@ -85,6 +89,46 @@ def test_reloading_replaces_the_rows_and_is_idempotent(
             "select table_name from information_schema.tables where table_schema = %s", [schema]
         ).fetchall()
     assert leftovers == [("user_reel_interest",)]
+
+
+def test_a_reader_waiting_on_the_swap_gets_the_new_table_not_an_error(
+    tmp_path: Path, loader_dsn: str, schema: str, loaded: list
+):
+    new = write_parquet(tmp_path / "new.parquet", ROWS[:1])
+    count = sql.SQL("select count(*) from {}").format(sql.Identifier(schema, "user_reel_interest"))
+    seen: list = []
+
+    def read() -> None:
+        with psycopg.connect(loader_dsn) as conn:
+            seen.append(conn.execute(count).fetchone()[0])
+
+    with psycopg.connect(loader_dsn) as long_reader:
+        assert long_reader.execute(count).fetchone()[0] == len(ROWS)  # holds its lock till commit
+        loader = threading.Thread(
+            target=load_parquet, args=(new, loader_dsn), kwargs={"schema": schema}
+        )
+        loader.start()
+        wait_for_lock_waiters(loader_dsn, 1)  # the swap waits for the long reader
+        reader = threading.Thread(target=read)
+        reader.start()
+        wait_for_lock_waiters(loader_dsn, 2)  # a new reader queues behind the swap
+        assert seen == []
+        long_reader.commit()
+    loader.join(timeout=30)
+    reader.join(timeout=30)
+    assert seen == [1]
+    assert table_rows(loader_dsn, schema) == parquet_rows(new)
+
+
+def wait_for_lock_waiters(dsn: str, count: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.execute("select count(*) from pg_locks where not granted").fetchone()[0]
+            if waiting >= count:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"fewer than {count} sessions waiting on a lock after {timeout} s")
 
 
 def test_missing_parquet_file_is_refused_and_table_kept(
@@ -202,3 +246,14 @@ def test_expected_columns_match_the_dbt_model_contract():
         for name, (parquet_type, pg_type) in EXPECTED_COLUMNS.items()
     }
     assert ours == contract
+
+
+def test_cli_exit_code_tells_permanent_from_transient(
+    tmp_path: Path, loader_dsn: str, postgres: PostgresServer, schema: str
+):
+    parquet = str(write_parquet(tmp_path / "rows.parquet", ROWS))
+    closed_port = postgres.dsn("x", "y").replace(f"port={postgres.port}", "port=1")
+    assert main([parquet, "--dsn", loader_dsn, "--schema", schema]) == 0
+    assert main([str(tmp_path / "absent.parquet"), "--dsn", loader_dsn]) == 1
+    assert main([parquet, "--dsn", closed_port]) == 75
+    assert table_rows(loader_dsn, schema) == parquet_rows(Path(parquet))
