@@ -7,10 +7,12 @@ table the first run loaded and checks it is still there, row for row.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -194,3 +196,65 @@ def test_rejection_guard_trip_fails_without_retries_and_keeps_the_table(
     assert len(failure_lines) == 1, failure_lines
     assert "task=transform" in failure_lines[0]
     assert "assert_rejection_rate_within_limit" in failure_lines[0]
+
+
+FAKE_DBT = """#!{python}
+import json, os, sys, time
+args = sys.argv[1:]
+target = args[args.index("--target-path") + 1]
+print("fake dbt pid", os.getpid(), flush=True)
+if os.environ.get("FAKE_DBT_SLEEP"):
+    time.sleep(60)
+os.makedirs(target)
+results = [{{"unique_id": "test.loco_clips.assert_rejection_rate_within_limit", "status": "fail"}},
+           {{"unique_id": "model.loco_clips.user_reel_interest", "status": "skipped"}}]
+json.dump({{"results": results}}, open(os.path.join(target, "run_results.json"), "w"))
+sys.exit(1)
+"""
+
+
+@pytest.fixture
+def fake_dbt(tmp_path: Path, monkeypatch) -> Path:
+    script = tmp_path / "dbt"
+    script.write_text(FAKE_DBT.format(python=sys.executable))
+    script.chmod(0o755)
+    monkeypatch.setenv("LOCO_DBT_BIN", str(script))
+    return script
+
+
+@pytest.fixture(scope="module")
+def dag_module():
+    """The DAG file as a module, for its helper functions."""
+    spec = importlib.util.spec_from_file_location("dag_file", REPO_ROOT / "dags" / f"{DAG_ID}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dbt_failure_names_the_failed_nodes(dag_module, fake_dbt, tmp_path):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    with pytest.raises(AirflowFailException) as error:
+        dag_module.run_dbt_build(tmp_path, tmp_path / "out")
+    assert str(error.value) == (
+        "dbt build failed with exit code 1: "
+        "test.loco_clips.assert_rejection_rate_within_limit (fail)"
+    )
+
+
+def test_timeout_kills_the_dbt_process(dag_module, fake_dbt, tmp_path, monkeypatch, caplog):
+    from airflow.sdk.exceptions import AirflowTaskTimeout
+    from airflow.sdk.execution_time.timeout import timeout
+
+    monkeypatch.setenv("FAKE_DBT_SLEEP", "1")
+    started = time.monotonic()
+    with pytest.raises(AirflowTaskTimeout), timeout(2):
+        dag_module.run_dbt_build(tmp_path, tmp_path / "out")
+    assert time.monotonic() - started < 10
+    [pid] = [
+        int(record.getMessage().split()[-1])
+        for record in caplog.records
+        if "fake dbt pid" in record.getMessage()
+    ]
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
