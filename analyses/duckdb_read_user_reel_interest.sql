@@ -1,0 +1,16 @@
+-- DuckDB: read user_reel_interest.parquet in place, no load step. The view re-reads the file on
+-- every query, so a rebuilt file is seen at once. Compile with
+-- `dbt compile --select duckdb_read_user_reel_interest`; the path is `<output_path>`.
+-- On S3 use the s3:// URL instead (needs DuckDB's httpfs extension and credentials).
+-- Filters on user_uid skip row groups by their min/max statistics (the file is sorted by
+-- user_uid, reel_uid; see docs/parquet.md).
+
+create or replace view user_reel_interest as
+select
+    user_uid,
+    reel_uid,
+    liked,
+    unliked,
+    watched_ratio,
+    is_interested
+from read_parquet('{{ var("output_path") | replace("\\", "/") }}/user_reel_interest.parquet')

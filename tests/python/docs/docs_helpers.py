@@ -1,0 +1,43 @@
+"""What the docs tests share: a dbt build with its own database, target and output folders."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+DBT = Path(sys.executable).parent / "dbt"
+
+
+@dataclass(frozen=True)
+class DocsBuild:
+    """A dbt build of the bundled sample, with the docs generated into its own target folder."""
+
+    work: Path
+    target: Path
+    output: Path
+
+    def dbt(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run dbt from the repo root against this build's database, target and output."""
+        env = {
+            **os.environ,
+            "DBT_DUCKDB_PATH": str(self.work / "loco_clips.duckdb"),
+            "DBT_PROFILES_DIR": str(REPO),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DBT_TARGET_PATH": str(self.target),
+            "DBT_LOG_PATH": str(self.work / "logs"),
+        }
+        variables = json.dumps({"output_path": str(self.output)})
+        result = subprocess.run(
+            [str(DBT), *args, "--vars", variables],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-4000:]}"
+        return result
