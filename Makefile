@@ -47,5 +47,23 @@ $(VENV)/.installed-airflow: $(VENV)/.installed pyproject.toml constraints.txt co
 test-airflow: setup-airflow
 	$(BIN)/pytest tests/python/airflow
 
+.PHONY: docs bench-parquet
+DOCS_PORT ?= 8080
+
+## docs: build the sample, generate the dbt docs site and serve it on http://localhost:$(DOCS_PORT)
+docs: setup
+	$(BIN)/dbt build --quiet
+	$(BIN)/dbt docs generate --quiet
+	@echo "Serving the dbt docs at http://localhost:$(DOCS_PORT) (Ctrl+C stops)"
+	$(BIN)/dbt docs serve --port $(DOCS_PORT) --no-browser
+
+## bench-parquet: measure Parquet write settings on 10 M generated events; rewrites docs/parquet.md
+bench-parquet: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/parquet_settings.py
+
+$(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	touch $@
+
 clean:
 	rm -rf target logs output .pytest_cache
