@@ -141,3 +141,36 @@ def test_clean_input_rejects_nothing_and_exports_an_empty_rejects_file(
     assert count == [(0,)]
     expected = reference.compute(raw)
     assert sum(c["rejected"] for c in expected.outcomes.values()) == 0
+
+
+def test_unparsable_lines_are_kept_with_their_text_and_reason(tmp_path: Path) -> None:
+    """Lines that are not events, in every shape, each kept once with why."""
+    folder = tmp_path / "raw" / "reel_liked" / "dt=2025-11-24"
+    folder.mkdir(parents=True)
+    good = '{"user_uid": "u", "reel_uid": "r", "timestamp": 1}'
+    lines = {
+        good: None,
+        '{"user_uid": "u", "reel_uid": "r", "timest': "malformed_json",
+        '{"user_uid": "u", "reel_uid": "r",, "timestamp": 2}': "malformed_json",
+        '{"user_uid": "u"}}': "malformed_json",
+        "[1, 2]": "not_a_json_object",
+        "42": "not_a_json_object",
+        "{}": "missing_user_uid",
+        '{"unknown": 1}': "missing_user_uid",
+        '{"user_uid": "u", "reel_uid": "r", "timestamp": 1.5}': "invalid_timestamp",
+    }
+    text = "\r\n".join(lines) + "\r\n   \n\n"  # CRLF endings and blank lines
+    (folder / "part-0.jsonl").write_text(text)
+    result = run_dbt_build(tmp_path, tmp_path / "raw", tmp_path / "out", max_rejection_rate=1)
+    assert result.returncode == 0, result.stdout[-3000:]
+    rejected = _rows(
+        tmp_path / "out" / "rejected_events.parquet",
+        "select reason_code, raw_record from {file}",
+    )
+    unparsed = {
+        raw.rstrip("\r"): reason for reason, raw in rejected if reason != "invalid_timestamp"
+    }
+    assert unparsed == {
+        line: reason for line, reason in lines.items() if reason and "1.5" not in line
+    }
+    assert sorted(reason for reason, _ in rejected) == sorted(r for r in lines.values() if r)
