@@ -43,9 +43,9 @@ parsed_outcomes as (
 
     select
         event_type,
-        cast(count_if(reason_code is null) as bigint) as used,
+        cast(sum(case when reason_code is null then 1 else 0 end) as bigint) as used,
         cast(sum(n_copies - 1) as bigint) as duplicates,
-        cast(count_if(reason_code is not null) as bigint) as rejected
+        cast(sum(case when reason_code is not null then 1 else 0 end) as bigint) as rejected
     from parsed_events
     group by event_type
 

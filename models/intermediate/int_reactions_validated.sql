@@ -9,7 +9,17 @@ liked as (
 
     select
         'reel_liked' as event_type,
-        *,
+        source_file,
+        event_name,
+        client_timestamp,
+        server_timestamp,
+        user_uid,
+        streamer_uid,
+        reel_uid,
+        category_uid,
+        origin_platform,
+        app_version,
+        reel_duration,
         like_time as action_time
     from {{ ref('stg_clips__reel_liked') }}
     where not is_unparsed
@@ -20,7 +30,17 @@ unliked as (
 
     select
         'reel_unliked' as event_type,
-        *,
+        source_file,
+        event_name,
+        client_timestamp,
+        server_timestamp,
+        user_uid,
+        streamer_uid,
+        reel_uid,
+        category_uid,
+        origin_platform,
+        app_version,
+        reel_duration,
         unlike_time as action_time
     from {{ ref('stg_clips__reel_unliked') }}
     where not is_unparsed
@@ -29,9 +49,9 @@ unliked as (
 
 reactions as (
 
-    select * exclude (like_time) from liked
+    select * from liked
     union all
-    select * exclude (unlike_time) from unliked
+    select * from unliked
 
 ),
 
@@ -53,7 +73,19 @@ deduplicated as (
         min(source_file) as source_file,
         count(*) as n_copies
     from reactions
-    group by all
+    group by
+        event_type,
+        event_name,
+        client_timestamp,
+        server_timestamp,
+        user_uid,
+        streamer_uid,
+        reel_uid,
+        category_uid,
+        origin_platform,
+        app_version,
+        reel_duration,
+        action_time
 
 ),
 

@@ -40,8 +40,8 @@ pairs as (
 final as (
 
     select
-        cast(user_uid as varchar) as user_uid,
-        cast(reel_uid as varchar) as reel_uid,
+        cast(user_uid as {{ dbt.type_string() }}) as user_uid,
+        cast(reel_uid as {{ dbt.type_string() }}) as reel_uid,
         liked,
         unliked,
         {{ decimal_ratio('watched_seconds', 'reel_duration_seconds') }} as watched_ratio,
