@@ -7,7 +7,7 @@
 {% macro parse_integer(text) -%}
     {#- An integer written without a fraction or exponent: 1764070631000, "3". 1.5 and 1.0 are not. -#}
     case
-        when regexp_full_match(trim({{ text }}), '-?[0-9]+')
+        when {{ regexp_full_match('trim(' ~ text ~ ')', '-?[0-9]+') }}
             then try_cast(trim({{ text }}) as bigint)
     end
 {%- endmacro %}
@@ -16,7 +16,7 @@
 {% macro parse_decimal(text) -%}
     {#- An exact decimal, kept to the microsecond: decimal(18, 6). -#}
     case
-        when regexp_full_match(trim({{ text }}), '-?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?')
+        when {{ regexp_full_match('trim(' ~ text ~ ')', '-?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?') }}
             then try_cast(trim({{ text }}) as decimal(18, 6))
     end
 {%- endmacro %}

@@ -20,3 +20,22 @@
         {%- endfor %}
     )::varchar
 {%- endmacro %}
+
+{% macro spark__raw_record_json(fields) -%}
+    {#-
+        Spark: the same JSON text. A map keeps its keys in order and allows a computed key; its
+        values are variants, so a number field that is valid JSON is embedded as that value
+        (rendered as DuckDB renders it: 12.50 -> 12.5, 1e2 -> 100.0) and anything else as a string.
+        Needs Spark 4 (try_parse_json, variant).
+    -#}
+    to_json(map(
+        {%- for key, column, is_number in fields %}
+        {{ key }},
+        {%- if is_number %}
+        coalesce(try_parse_json({{ column }}), cast({{ column }} as variant))
+        {%- else %}
+        cast({{ column }} as variant)
+        {%- endif %}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    ))
+{%- endmacro %}

@@ -1,0 +1,248 @@
+{#-
+    Reading the raw event files on Spark: the spark__ side of list_raw_files, read_raw_events and
+    read_unparsed_lines (read_raw_events.sql holds the dispatchers and the DuckDB side). The
+    columns and the rules are the same; what differs is how Spark gets at the files:
+
+    - Files are read as text (one row per line) through temporary views with options (a
+      recursive listing filtered to *.jsonl, *.jsonl.gz and *.json), and each line is parsed with
+      from_json against an all-string schema. A line that is not a JSON object comes back with
+      every field NULL, as DuckDB's read_json(ignore_errors) does, so no line is dropped here.
+    - Spark reports file paths as URLs (file:///a%20b/x.jsonl); source_file is turned back into
+      a plain path, so it equals DuckDB's when raw_path is absolute.
+    - A missing event-type folder is an error on Spark (PATH_NOT_FOUND); an empty one is fine.
+-#}
+
+{% macro spark__list_raw_files(event_type) %}
+    {#- [path, size in bytes, modification time in epoch ms] of every event file, sorted by path. -#}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set listing = spark_raw_files_view(event_type, 'binaryFile') -%}
+    {%- set query -%}
+        select
+            regexp_replace(path, '^file:(//)?', '') as file_path,
+            length as file_size,
+            unix_millis(modificationTime) as file_modified_ms
+        from {{ listing }}
+        order by file_path
+    {%- endset -%}
+    {%- set files = [] -%}
+    {%- for row in run_query(query).rows -%}
+        {%- do files.append([row[0], row[1] | int, row[2] | int]) -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{% endmacro %}
+
+
+{% macro spark__read_raw_events(source_relation) %}
+    {#- Same rows and columns as duckdb__read_raw_events (see files_to_load). -#}
+    {%- set event_type = source_relation.identifier -%}
+    {%- set fields = raw_event_fields(event_type) -%}
+    {%- set files = files_to_load(event_type) -%}
+    {%- if files | length == 0 -%}
+        {%- if execute and not is_incremental() -%}
+            {%- do require_input_files() -%}
+            {%- do log("No input files for " ~ event_type ~ " under " ~ var('raw_path'), info=true) -%}
+        {%- endif -%}
+        select
+            cast(null as string) as source_file,
+            cast(null as bigint) as source_file_size,
+            cast(null as bigint) as source_file_modified_ms,
+            cast(null as string) as load_id,
+            {%- for field in fields %}
+            cast(null as string) as {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        where false
+    {%- else -%}
+        {#- A full read lists the folder; an incremental one names its files. -#}
+        {%- if is_incremental() -%}
+            {%- set text_view = spark_text_view_of_files(event_type, files | map(attribute=0) | list) -%}
+        {%- else -%}
+            {%- set text_view = spark_raw_files_view(event_type, 'text') -%}
+        {%- endif -%}
+        select
+            raw_lines.source_file,
+            cast(files.file_size as bigint) as source_file_size,
+            cast(files.file_modified_ms as bigint) as source_file_modified_ms,
+            {{ spark_string_literal(invocation_id) }} as load_id,
+            {%- for field in fields %}
+            raw_lines.parsed.{{ adapter.quote(field) }} as {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from (
+            select
+                {{ spark_line_source_file() }} as source_file,
+                {{ spark_parse_raw_line('value', fields) }} as parsed
+            from {{ text_view }}
+            where {{ spark_is_non_blank('value') }}
+        ) as raw_lines
+        inner join (
+            values
+            {%- for file in files %}
+            ({{ spark_string_literal(file[0]) }}, {{ file[1] }}, {{ file[2] }}){% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as files (file_path, file_size, file_modified_ms)
+            on raw_lines.source_file = files.file_path
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro spark__read_unparsed_lines(staging_relation, event_type) %}
+    {#-
+        Same rows as duckdb__read_unparsed_lines: the lines whose fields all came back NULL, read
+        again as text from the files that have them, with why. The same from_json call decides
+        which lines those are, so the two reads agree line for line; the reason comes from
+        try_parse_json (is it JSON at all) and json_object_keys (is it an object).
+    -#}
+    {%- set fields = raw_event_fields(event_type) -%}
+    {%- set files = [] -%}
+    {%- if execute and adapter.get_relation(
+            staging_relation.database, staging_relation.schema, staging_relation.identifier) -%}
+        {%- set query -%}
+            select source_file, any_value(load_id)
+            from {{ staging_relation }}
+            where
+                is_unparsed
+                {%- if is_incremental() %}
+                and source_file || '|' || load_id not in (
+                    select source_file || '|' || load_id from {{ this }}
+                )
+                {%- endif %}
+            group by source_file
+            order by source_file
+        {%- endset -%}
+        {%- set files = run_query(query).rows | list -%}
+    {%- endif -%}
+    {%- if files | length == 0 -%}
+        select
+            cast(null as string) as event_type,
+            cast(null as string) as source_file,
+            cast(null as string) as load_id,
+            cast(null as string) as raw_record,
+            cast(null as string) as reason_code
+        where false
+    {%- else -%}
+        {%- set text_view = spark_text_view_of_files(event_type, files | map(attribute=0) | list) -%}
+        select
+            {{ spark_string_literal(event_type) }} as event_type,
+            text_lines.source_file,
+            cast(files.load_id as string) as load_id,
+            text_lines.line as raw_record,
+            case
+                when try_parse_json(text_lines.line) is null then 'malformed_json'
+                when json_object_keys(text_lines.line) is null then 'not_a_json_object'
+                else 'missing_user_uid'
+            end as reason_code
+        from (
+            select
+                {{ spark_line_source_file() }} as source_file,
+                value as line,
+                {{ spark_parse_raw_line('value', fields) }} as parsed
+            from {{ text_view }}
+            where {{ spark_is_non_blank('value') }}
+        ) as text_lines
+        inner join (
+            values
+            {%- for file in files %}
+            ({{ spark_string_literal(file[0]) }}, {{ spark_string_literal(file[1]) }}){% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as files (file_path, load_id)
+            on text_lines.source_file = files.file_path
+        where
+            coalesce(
+                {%- for field in fields %}
+                text_lines.parsed.{{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
+                {%- endfor %}
+            ) is null
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- Helpers of the macros above (Spark only). -#}
+
+{% macro spark_parse_raw_line(line, fields) -%}
+    {#-
+        The line parsed as a JSON object of string fields (numbers keep their text, as DuckDB
+        renders it: 12.50 -> 12.5). Single-quoted JSON is refused, as DuckDB refuses it.
+    -#}
+    from_json(
+        {{ line }},
+        '{%- for field in fields -%}
+        {{ '`' ~ field ~ '` string' }}{% if not loop.last %}, {% endif %}
+        {%- endfor -%}',
+        map('allowSingleQuotes', 'false')
+    )
+{%- endmacro %}
+
+
+{% macro spark_is_non_blank(line) -%}
+    ({{ line }} rlike '\\S')
+{%- endmacro %}
+
+
+{% macro spark_line_source_file() -%}
+    {#- input_file_name() is a URL; '+' is kept as it is (url_decode would make it a space). -#}
+    url_decode(replace(regexp_replace(input_file_name(), '^file:(//)?', ''), '+', '%2B'))
+{%- endmacro %}
+
+
+{% macro spark_string_literal(value) -%}
+    '{{ value | replace('\\', '\\\\') | replace("'", "\\'") }}'
+{%- endmacro %}
+
+
+{% macro spark_raw_files_view(event_type, file_format) %}
+    {#-
+        A temporary view of every *.jsonl, *.jsonl.gz and *.json file at any depth below the
+        event type's folder, in file_format (text: one row per line; binaryFile: the listing).
+        Returns the view's name. Partition folders (dt=...) add no column: the lookup is recursive.
+    -#}
+    {%- set view = 'loco_clips_' ~ event_type ~ '_' ~ file_format | lower -%}
+    {%- set statement -%}
+        create or replace temporary view {{ view }}
+        using {{ file_format }}
+        options (
+            path {{ spark_string_literal(raw_event_folder(event_type)) }},
+            recursiveFileLookup 'true',
+            pathGlobFilter '*.{jsonl,jsonl.gz,json}'
+        )
+    {%- endset -%}
+    {%- if execute -%}{%- do run_query(statement) -%}{%- endif -%}
+    {{ return(view) }}
+{% endmacro %}
+
+
+{% macro spark_text_view_of_files(event_type, paths) %}
+    {#-
+        A temporary text view of exactly these files (absolute paths): one Hadoop glob,
+        <common folder>/{relative path,relative path,...}, with glob characters escaped.
+    -#}
+    {%- set ns = namespace(prefix=paths[0].rsplit('/', 1)[0] ~ '/') -%}
+    {%- for path in paths -%}
+        {%- for _ in range(ns.prefix.count('/')) -%}
+            {%- if not path.startswith(ns.prefix) -%}
+                {%- set ns.prefix = ns.prefix[:-1].rsplit('/', 1)[0] ~ '/' -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set relative_paths = [] -%}
+    {%- for path in paths -%}
+        {%- do relative_paths.append(spark_glob_escape(path[ns.prefix | length:])) -%}
+    {%- endfor -%}
+    {%- set view = 'loco_clips_' ~ event_type ~ '_text_subset' -%}
+    {%- set statement -%}
+        create or replace temporary view {{ view }}
+        using text
+        options (
+            path {{ spark_string_literal(spark_glob_escape(ns.prefix) ~ '{' ~ relative_paths | join(',') ~ '}') }}
+        )
+    {%- endset -%}
+    {%- if execute -%}{%- do run_query(statement) -%}{%- endif -%}
+    {{ return(view) }}
+{% endmacro %}
+
+
+{% macro spark_glob_escape(path) %}
+    {%- set ns = namespace(escaped=path | replace('\\', '\\\\')) -%}
+    {%- for character in ['{', '}', '[', ']', '*', '?', ','] -%}
+        {%- set ns.escaped = ns.escaped | replace(character, '\\' ~ character) -%}
+    {%- endfor -%}
+    {{ return(ns.escaped) }}
+{% endmacro %}
