@@ -22,13 +22,13 @@ run: setup
 	@ls -1 $(CURDIR)/output/*.parquet
 
 ## test: every check: dbt build on the sample (unit + data tests), lint, pytest
-test: setup test-dbt lint test-python test-airflow
+test: setup test-dbt lint test-python test-airflow test-spark
 
 test-dbt: setup
 	$(BIN)/dbt build
 
 test-python: setup
-	$(BIN)/pytest --ignore=tests/python/airflow
+	$(BIN)/pytest --ignore=tests/python/airflow --ignore=tests/python/spark
 
 ## lint: ruff on the Python, sqlfluff (dbt templater, DuckDB dialect) on the SQL
 lint: setup
@@ -46,6 +46,19 @@ $(VENV)/.installed-airflow: $(VENV)/.installed pyproject.toml constraints.txt co
 ## test-airflow: the DAG and the loader end to end, against a PostgreSQL server the tests start
 test-airflow: setup-airflow
 	$(BIN)/pytest tests/python/airflow
+
+.PHONY: setup-spark test-spark
+
+## setup-spark: add dbt-spark and pyspark to .venv (pinned: constraints.txt + constraints-spark.txt)
+setup-spark: $(VENV)/.installed-spark
+
+$(VENV)/.installed-spark: $(VENV)/.installed pyproject.toml constraints.txt constraints-spark.txt
+	$(BIN)/pip install --quiet -c constraints.txt -c constraints-spark.txt -e '.[dev,spark]'
+	touch $@
+
+## test-spark: the models on Spark (local session, Java 17): parity with DuckDB on dirty data
+test-spark: setup-spark
+	$(BIN)/pytest tests/python/spark
 
 .PHONY: docs bench-parquet
 DOCS_PORT ?= 8080

@@ -1,0 +1,58 @@
+"""Fixtures of the Spark parity tests: one dirty data set, built once on DuckDB and once on Spark.
+
+These tests need the optional `spark` group (`make setup-spark`) and Java on PATH; without them
+they are skipped, so a DuckDB-only `pytest` run stays green. `make test-spark` runs them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import run_generator
+from spark_builds import Build, run_dbt
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "spark: runs dbt on a local Spark session (make test-spark)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    missing = [
+        reason
+        for reason, absent in (
+            (
+                "pyspark is not installed (make setup-spark)",
+                importlib.util.find_spec("pyspark") is None,
+            ),
+            ("java is not on PATH", shutil.which("java") is None),
+        )
+        if absent
+    ]
+    for item in items:
+        if "spark" in item.keywords and missing:
+            item.add_marker(pytest.mark.skip(reason="; ".join(missing)))
+
+
+@pytest.fixture(scope="session")
+def dirty_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3,000 events, 5 % dirt, every file format; a space in the path, on purpose."""
+    raw = tmp_path_factory.mktemp("spark_parity") / "raw events"
+    run_generator(
+        raw, "--events", "3000", "--dirt-rate", "0.05", "--seed", "1", "--format", "mixed",
+    )  # fmt: skip
+    return raw
+
+
+@pytest.fixture(scope="session")
+def duckdb_build(tmp_path_factory: pytest.TempPathFactory, dirty_raw: Path) -> Build:
+    work = tmp_path_factory.mktemp("duckdb_build")
+    return run_dbt("duckdb", work, dirty_raw, work / "out", "build")
+
+
+@pytest.fixture(scope="session")
+def spark_build(tmp_path_factory: pytest.TempPathFactory, dirty_raw: Path) -> Build:
+    work = tmp_path_factory.mktemp("spark_build")
+    return run_dbt("spark", work, dirty_raw, work / "out", "build")

@@ -1,0 +1,61 @@
+"""Running the project on one engine for the parity tests, and what a build left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers import DBT, REPO
+
+
+@dataclass(frozen=True)
+class Build:
+    """One `dbt build` of the project: its process, its folders and what dbt recorded."""
+
+    engine: str
+    process: subprocess.CompletedProcess[str]
+    work: Path
+    out: Path
+
+    @property
+    def cwd(self) -> Path:
+        return self.work / "cwd"
+
+    def run_results(self) -> dict:
+        return json.loads((self.work / "target" / "run_results.json").read_text())
+
+    def manifest(self) -> dict:
+        return json.loads((self.work / "target" / "manifest.json").read_text())
+
+
+def run_dbt(engine: str, work: Path, raw: Path, out: Path, *args: str) -> Build:
+    """`dbt <args> --target <engine> --vars '{raw_path: …, output_path: …}'`.
+
+    It runs from an empty working directory of its own (so the test can check that nothing lands
+    there); the DuckDB file, dbt's target and log folders and Spark's folder go under ``work``.
+    Never call it for two Spark builds at once: the Derby metastore admits one process.
+    """
+    (work / "cwd").mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(REPO),
+        "DBT_PROJECT_DIR": str(REPO),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_DUCKDB_PATH": str(work / "loco_clips.duckdb"),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+        "DBT_SPARK_DIR": str(work / "spark"),
+    }
+    variables = json.dumps({"raw_path": str(raw), "output_path": str(out)})
+    process = subprocess.run(
+        [str(DBT), *args, "--target", engine, "--vars", variables],
+        cwd=work / "cwd",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    return Build(engine, process, work, out)

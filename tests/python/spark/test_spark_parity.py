@@ -1,0 +1,110 @@
+"""The same models on Spark and on DuckDB give the same output on the same dirty data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from spark_builds import Build, run_dbt
+
+pytestmark = pytest.mark.spark
+
+OUTPUTS = ("user_reel_interest", "rejected_events")
+RATIO_TOLERANCE = Decimal("1e-9")
+
+
+def parquet_source(out: Path, name: str) -> str:
+    """A read_parquet() over the export: a file on DuckDB, a folder of part files on Spark."""
+    path = out / f"{name}.parquet"
+    pattern = path / "*.parquet" if path.is_dir() else path
+    return f"read_parquet('{pattern}')"
+
+
+def columns(out: Path, name: str) -> list[tuple[str, str]]:
+    with duckdb.connect() as con:
+        return con.sql(f"describe select * from {parquet_source(out, name)}").fetchall()
+
+
+def rows(out: Path, name: str) -> list[tuple]:
+    """Every row, sorted on every column (NULLs last), so two engines' outputs line up."""
+    with duckdb.connect() as con:
+        relation = con.sql(f"select * from {parquet_source(out, name)}")
+        order = ", ".join(f'"{column}" nulls last' for column in relation.columns)
+        return relation.order(order).fetchall()
+
+
+def assert_same_rows(expected: list[tuple], actual: list[tuple]) -> None:
+    assert len(actual) == len(expected)
+    for expected_row, actual_row in zip(expected, actual, strict=True):
+        for expected_value, actual_value in zip(expected_row, actual_row, strict=True):
+            if isinstance(expected_value, Decimal) and isinstance(actual_value, Decimal):
+                assert abs(expected_value - actual_value) <= RATIO_TOLERANCE, (
+                    expected_row,
+                    actual_row,
+                )
+            else:
+                assert actual_value == expected_value, (expected_row, actual_row)
+
+
+def unit_test_results(build: Build) -> dict[str, str]:
+    return {
+        result["unique_id"]: result["status"]
+        for result in build.run_results()["results"]
+        if result["unique_id"].startswith("unit_test.")
+    }
+
+
+@pytest.mark.parametrize("fixture", ["duckdb_build", "spark_build"])
+def test_build_passes_on_dirty_data(fixture: str, request: pytest.FixtureRequest) -> None:
+    build: Build = request.getfixturevalue(fixture)
+    assert build.process.returncode == 0, build.process.stdout[-5000:]
+
+
+@pytest.mark.parametrize("fixture", ["duckdb_build", "spark_build"])
+def test_every_unit_test_passes(fixture: str, request: pytest.FixtureRequest) -> None:
+    build: Build = request.getfixturevalue(fixture)
+    declared = set(build.manifest()["unit_tests"])
+    results = unit_test_results(build)
+    assert len(declared) >= 9
+    assert set(results) == declared
+    assert set(results.values()) == {"pass"}, results
+
+
+@pytest.mark.parametrize("name", OUTPUTS)
+def test_outputs_have_the_same_columns_and_types(
+    name: str, duckdb_build: Build, spark_build: Build
+) -> None:
+    assert columns(spark_build.out, name) == columns(duckdb_build.out, name)
+
+
+@pytest.mark.parametrize("name", OUTPUTS)
+def test_outputs_are_equal_row_for_row(name: str, duckdb_build: Build, spark_build: Build) -> None:
+    expected = rows(duckdb_build.out, name)
+    assert expected, f"{name} is empty: the data set should have rows of every kind"
+    assert_same_rows(expected, rows(spark_build.out, name))
+
+
+def test_every_reason_code_of_the_dirt_is_there(spark_build: Build) -> None:
+    reasons = {row[2] for row in rows(spark_build.out, "rejected_events")}
+    assert {"malformed_json", "not_a_json_object", "missing_user_uid", "invalid_app_version"} <= (
+        reasons
+    )
+
+
+def test_spark_leaves_nothing_in_the_working_directory(spark_build: Build) -> None:
+    assert list(spark_build.cwd.iterdir()) == []
+    spark_dir = spark_build.work / "spark"
+    assert (spark_dir / "metastore_db").is_dir()
+    assert (spark_dir / "warehouse").is_dir()
+
+
+def test_a_second_spark_run_overwrites_its_output(
+    dirty_raw: Path, duckdb_build: Build, spark_build: Build
+) -> None:
+    """Rerunning the marts rewrites the export folders in place: same rows, no stale files."""
+    rerun = run_dbt("spark", spark_build.work, dirty_raw, spark_build.out, "run", "-s", "marts")
+    assert rerun.process.returncode == 0, rerun.process.stdout[-5000:]
+    for name in OUTPUTS:
+        assert_same_rows(rows(duckdb_build.out, name), rows(spark_build.out, name))
