@@ -178,10 +178,11 @@
         known fields. Only the files that have such lines are re-read, and on an incremental run
         only those loaded since the last recovery (a new (source_file, load_id)).
 
-        Cheap first: a line that does not start with '{' and end with '}' cannot be a JSON object,
-        so it is one of the unparsed lines. When a file has exactly as many such lines as the
-        JSON reader returned empty rows, those are the ones, and only they are parsed again.
-        Otherwise (say an '{}' or '{"a":1,,}' line) every line of that file is checked.
+        Cheap first: a line that is not '{...}' (allowing white space around) cannot be a JSON
+        object, so it is one of the unparsed lines. A first pass counts such lines per file,
+        without parsing anything. Where a file has exactly as many as the JSON reader returned
+        empty rows, those are the ones, and only they are read and parsed again. Elsewhere (a
+        file with a '{}' or '{"a":1,,}' line, say) every line of the file is checked.
     -#}
     {%- set fields = raw_event_fields(event_type) -%}
     {%- set files = [] -%}
@@ -212,89 +213,98 @@
             cast(null as varchar) as reason_code
         where false
     {%- else -%}
-        with
-
-        unparsed_files (file_path, load_id, unparsed_rows) as (
-
-            values
-            {%- for file in files %}
-            ({{ dbt.string_literal(file[0]) }}, {{ dbt.string_literal(file[1]) }}, {{ file[2] | int }}){% if not loop.last %},{% endif %}
-            {%- endfor %}
-
-        ),
-
-        text_lines as (
-
-            select
-                filename as source_file,
-                line,
-                not (
-                    starts_with(ltrim(line, e' \t\r'), '{') and ends_with(rtrim(line, e' \t\r'), '}')
-                ) as is_not_an_object
-            from read_csv(
-                {{ sql_string_list(files | map(attribute=0) | list) }},
-                columns = {'line': 'varchar'},
-                delim = e'\x01\x02\x03\x04',
-                quote = '',
-                escape = '',
-                header = false,
-                auto_detect = false,
-                strict_mode = false,
-                max_line_size = 67108864,
-                filename = true
-            )
-            where trim(line, e' \t\r') <> ''
-
-        ),
-
-        not_objects_per_file as (
-
-            select
-                source_file,
-                count_if(is_not_an_object) as not_objects
-            from text_lines
-            group by source_file
-
-        ),
-
-        candidates as (
-
-            select
-                text_lines.source_file,
-                unparsed_files.load_id,
-                text_lines.line
-            from text_lines
-            inner join unparsed_files
-                on text_lines.source_file = unparsed_files.file_path
-            inner join not_objects_per_file
-                on text_lines.source_file = not_objects_per_file.source_file
-            where
-                text_lines.is_not_an_object
-                or not_objects_per_file.not_objects <> unparsed_files.unparsed_rows
-
-        )
-
+        {%- set query -%}
+            select filename, count(*)
+            from {{ duckdb__read_text_lines(files | map(attribute=0) | list) }}
+            where {{ duckdb__is_not_an_object('line') }}
+            group by filename
+        {%- endset -%}
+        {%- set not_objects = {} -%}
+        {%- for row in run_query(query).rows -%}
+            {%- do not_objects.update({row[0]: row[1] | int}) -%}
+        {%- endfor -%}
+        {%- set exact, checked = [], [] -%}
+        {%- for file in files -%}
+            {%- do (exact if not_objects.get(file[0], 0) == file[2] | int else checked).append(file) -%}
+        {%- endfor -%}
         select
             {{ dbt.string_literal(event_type) }} as event_type,
-            source_file,
-            cast(load_id as varchar) as load_id,
-            line as raw_record,
+            text_lines.filename as source_file,
+            cast(files.load_id as varchar) as load_id,
+            text_lines.line as raw_record,
             case
-                when not json_valid(line) then 'malformed_json'
-                when json_type(line) <> 'OBJECT' then 'not_a_json_object'
+                when not json_valid(text_lines.line) then 'malformed_json'
+                when json_type(text_lines.line) <> 'OBJECT' then 'not_a_json_object'
                 else 'missing_user_uid'
             end as reason_code
-        from candidates
-        where
-            not json_valid(line)
-            or json_type(line) <> 'OBJECT'
-            or coalesce(
-                {%- for field in fields %}
-                line ->> {{ dbt.string_literal('$.' ~ field) }}{% if not loop.last %},{% endif %}
-                {%- endfor %}
-            ) is null
+        from (
+            {%- if exact %}
+            select
+                filename,
+                line
+            from {{ duckdb__read_text_lines(exact | map(attribute=0) | list) }}
+            where {{ duckdb__is_not_an_object('line') }}
+            {%- endif %}
+            {%- if exact and checked %}
+            union all
+            {%- endif %}
+            {%- if checked %}
+            select
+                filename,
+                line
+            from {{ duckdb__read_text_lines(checked | map(attribute=0) | list) }}
+            where
+                line is not null
+                and not regexp_full_match(line, '\s*')
+                and (
+                    not json_valid(line)
+                    or json_type(line) <> 'OBJECT'
+                    or coalesce(
+                        {%- for field in fields %}
+                        line ->> {{ dbt.string_literal('$.' ~ field) }}{% if not loop.last %},{% endif %}
+                        {%- endfor %}
+                    ) is null
+                )
+            {%- endif %}
+        ) as text_lines
+        inner join (
+            values
+            {%- for file in files %}
+            ({{ dbt.string_literal(file[0]) }}, {{ dbt.string_literal(file[1]) }}){% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as files (file_path, load_id)
+            on text_lines.filename = files.file_path
     {%- endif -%}
 {% endmacro %}
+
+
+{% macro duckdb__read_text_lines(paths) -%}
+    {#- The files as plain lines of text (column line, and filename); no JSON parsing. -#}
+    read_csv(
+        {{ sql_string_list(paths) }},
+        columns = {'line': 'varchar'},
+        delim = e'\x01\x02\x03\x04',
+        quote = '',
+        escape = '',
+        header = false,
+        auto_detect = false,
+        strict_mode = false,
+        max_line_size = 67108864,
+        filename = true
+    )
+{%- endmacro %}
+
+
+{% macro duckdb__is_not_an_object(line) -%}
+    {#-
+        True for a non-blank line that cannot be a JSON object: it is not '{...}' with only white
+        space around. The LIKE settles almost every line; the regular expression runs on the rest.
+    -#}
+    case
+        when {{ line }} like {{ "'{%}'" }} then false
+        else not regexp_full_match({{ line }}, '\s*([{].*[}])?\s*')
+    end
+{%- endmacro %}
 
 
 {% macro forget_reloaded_lines() %}

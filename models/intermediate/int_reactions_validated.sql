@@ -57,35 +57,20 @@ reactions as (
 
 deduplicated as (
 
-    select
-        event_type,
-        event_name,
-        client_timestamp,
-        server_timestamp,
-        user_uid,
-        streamer_uid,
-        reel_uid,
-        category_uid,
-        origin_platform,
-        app_version,
-        reel_duration,
-        action_time,
-        min(source_file) as source_file,
-        count(*) as n_copies
-    from reactions
-    group by
-        event_type,
-        event_name,
-        client_timestamp,
-        server_timestamp,
-        user_uid,
-        streamer_uid,
-        reel_uid,
-        category_uid,
-        origin_platform,
-        app_version,
-        reel_duration,
-        action_time
+    {{ deduplicate_records('reactions', [
+        'event_type',
+        'event_name',
+        'client_timestamp',
+        'server_timestamp',
+        'user_uid',
+        'streamer_uid',
+        'reel_uid',
+        'category_uid',
+        'origin_platform',
+        'app_version',
+        'reel_duration',
+        'action_time',
+    ]) }}
 
 ),
 

@@ -19,35 +19,20 @@ app_versions as (
 
 deduplicated as (
 
-    select
-        event_name,
-        client_timestamp,
-        server_timestamp,
-        user_uid,
-        streamer_uid,
-        reel_uid,
-        category_uid,
-        origin_platform,
-        app_version,
-        reel_duration,
-        reel_watch_duration,
-        replay_count,
-        min(source_file) as source_file,
-        count(*) as n_copies
-    from watched
-    group by
-        event_name,
-        client_timestamp,
-        server_timestamp,
-        user_uid,
-        streamer_uid,
-        reel_uid,
-        category_uid,
-        origin_platform,
-        app_version,
-        reel_duration,
-        reel_watch_duration,
-        replay_count
+    {{ deduplicate_records('watched', [
+        'event_name',
+        'client_timestamp',
+        'server_timestamp',
+        'user_uid',
+        'streamer_uid',
+        'reel_uid',
+        'category_uid',
+        'origin_platform',
+        'app_version',
+        'reel_duration',
+        'reel_watch_duration',
+        'replay_count',
+    ]) }}
 
 ),
 
