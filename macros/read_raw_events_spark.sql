@@ -52,12 +52,11 @@
             {%- endfor %}
         where false
     {%- else -%}
-        {#- A full read lists the folder; an incremental one names its files. -#}
-        {%- if is_incremental() -%}
-            {%- set text_view = spark_text_view_of_files(event_type, files | map(attribute=0) | list) -%}
-        {%- else -%}
-            {%- set text_view = spark_raw_files_view(event_type, 'text') -%}
-        {%- endif -%}
+        {#-
+            The folder is read whole and the join keeps the files to load: all of them on Spark,
+            where staging rebuilds in full (dbt_project.yml).
+        -#}
+        {%- set text_view = spark_raw_files_view(event_type, 'text') -%}
         select
             raw_lines.source_file,
             cast(files.file_size as bigint) as source_file_size,
