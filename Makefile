@@ -80,3 +80,10 @@ $(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml constraints.txt
 
 clean:
 	rm -rf target logs output .pytest_cache
+
+.PHONY: bench
+## bench: time the project against the JSON scan floor and a PySpark job (1, 10 and 100 M events,
+## generated once into benchmarks/.data/), plus the daily incremental run; rewrites docs/benchmarks.md.
+## BENCH_ARGS="--sizes 1000000 10000000" runs a subset.
+bench: $(VENV)/.installed-bench setup-spark
+	$(BIN)/python benchmarks/run_benchmarks.py $(BENCH_ARGS)
