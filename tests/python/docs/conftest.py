@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -46,9 +47,28 @@ def docs_url(docs_build: DocsBuild) -> Iterator[str]:
         thread.join()
 
 
+ARTIFACTS = pytest.StashKey[Path]()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name the screenshots this run kept, so a person can look at them."""
+    folder = terminalreporter.config.stash.get(ARTIFACTS, None)
+    shots = sorted(folder.glob("*.png")) if folder else []
+    if shots:
+        terminalreporter.write_sep("-", "docs site screenshots")
+        for shot in shots:
+            terminalreporter.write_line(str(shot))
+
+
+def _artifacts_path() -> Path:
+    return Path(os.environ.get("LOCO_TEST_ARTIFACTS", REPO / "target" / "test-artifacts" / "docs"))
+
+
 @pytest.fixture(scope="session")
-def artifacts_dir() -> Path:
+def artifacts_dir(pytestconfig: pytest.Config) -> Path:
     """Where the docs tests keep what a person may want to look at (screenshots)."""
-    path = Path(os.environ.get("LOCO_TEST_ARTIFACTS", REPO / "target" / "test-artifacts" / "docs"))
-    path.mkdir(parents=True, exist_ok=True)
+    path = _artifacts_path()
+    shutil.rmtree(path, ignore_errors=True)  # only this run's screenshots
+    path.mkdir(parents=True)
+    pytestconfig.stash[ARTIFACTS] = path
     return path
