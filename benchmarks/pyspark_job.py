@@ -127,8 +127,11 @@ def user_reel_interest(spark: SparkSession, raw: Path) -> DataFrame:
     pairs = watch.join(actions, ["user_uid", "reel_uid"], "full_outer")
     liked = F.coalesce(~F.col("is_unlike"), F.lit(False))
     unliked = F.coalesce(F.col("is_unlike"), F.lit(False))
-    # Rule 6: exact decimal division, rounded half up to 9 places.
-    ratio = F.round(F.col("watched") / F.col("duration"), 9).cast("decimal(38,9)")
+    # Rule 6: exact decimal division, rounded half up to 9 places. Spark trims a decimal
+    # quotient to 6 places once its precision passes 38, so the sum is narrowed first:
+    # decimal(20,6) / decimal(18,6) keeps 18 places.
+    quotient = F.col("watched").cast("decimal(20,6)") / F.col("duration")
+    ratio = F.round(quotient, 9).cast("decimal(38,9)")
     interested = ~unliked & (
         liked | F.coalesce(F.col("watched") > F.col("duration") * 0.6, F.lit(False))
     )
