@@ -185,33 +185,9 @@
         file with a '{}' or '{"a":1,,}' line, say) every line of the file is checked.
     -#}
     {%- set fields = raw_event_fields(event_type) -%}
-    {%- set files = [] -%}
-    {#- Compiling before the staging table exists (dbt compile, the SQL linter): nothing to re-read. -#}
-    {%- if execute and adapter.get_relation(
-            staging_relation.database, staging_relation.schema, staging_relation.identifier) -%}
-        {%- set query -%}
-            select source_file, any_value(load_id), count(*)
-            from {{ staging_relation }}
-            where
-                is_unparsed
-                {%- if is_incremental() %}
-                and source_file || '|' || load_id not in (
-                    select source_file || '|' || load_id from {{ this }}
-                )
-                {%- endif %}
-            group by source_file
-            order by source_file
-        {%- endset -%}
-        {%- set files = run_query(query).rows | list -%}
-    {%- endif -%}
+    {%- set files = files_to_recover(staging_relation) -%}
     {%- if files | length == 0 -%}
-        select
-            cast(null as varchar) as event_type,
-            cast(null as varchar) as source_file,
-            cast(null as varchar) as load_id,
-            cast(null as varchar) as raw_record,
-            cast(null as varchar) as reason_code
-        where false
+        {{ no_recovered_lines() }}
     {%- else -%}
         {%- set query -%}
             select filename, count(*)
@@ -325,3 +301,41 @@
         )
     {%- endif -%}
 {% endmacro %}
+
+
+{% macro files_to_recover(staging_relation) %}
+    {#-
+        The files whose unparsed lines int_unparsed_lines_recovered reads again: rows of
+        (source_file, load_id, number of unparsed rows), only files loaded since the last recovery
+        on an incremental run. None while compiling before the staging table exists (dbt compile,
+        the SQL linter).
+    -#}
+    {%- if not (execute and adapter.get_relation(
+            staging_relation.database, staging_relation.schema, staging_relation.identifier)) -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        select source_file, any_value(load_id), count(*)
+        from {{ staging_relation }}
+        where
+            is_unparsed
+            {%- if is_incremental() %}
+            and source_file || '|' || load_id not in (
+                select source_file || '|' || load_id from {{ this }}
+            )
+            {%- endif %}
+        group by source_file
+        order by source_file
+    {%- endset -%}
+    {{ return(run_query(query).rows | list) }}
+{% endmacro %}
+
+
+{% macro no_recovered_lines() -%}
+    {#- The empty result of read_unparsed_lines, with its columns and types. -#}
+    select
+        {%- for column in ['event_type', 'source_file', 'load_id', 'raw_record', 'reason_code'] %}
+        cast(null as {{ dbt.type_string() }}) as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    where false
+{%- endmacro %}

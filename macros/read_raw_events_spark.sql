@@ -91,32 +91,9 @@
         try_parse_json (is it JSON at all) and json_object_keys (is it an object).
     -#}
     {%- set fields = raw_event_fields(event_type) -%}
-    {%- set files = [] -%}
-    {%- if execute and adapter.get_relation(
-            staging_relation.database, staging_relation.schema, staging_relation.identifier) -%}
-        {%- set query -%}
-            select source_file, any_value(load_id)
-            from {{ staging_relation }}
-            where
-                is_unparsed
-                {%- if is_incremental() %}
-                and source_file || '|' || load_id not in (
-                    select source_file || '|' || load_id from {{ this }}
-                )
-                {%- endif %}
-            group by source_file
-            order by source_file
-        {%- endset -%}
-        {%- set files = run_query(query).rows | list -%}
-    {%- endif -%}
+    {%- set files = files_to_recover(staging_relation) -%}
     {%- if files | length == 0 -%}
-        select
-            cast(null as string) as event_type,
-            cast(null as string) as source_file,
-            cast(null as string) as load_id,
-            cast(null as string) as raw_record,
-            cast(null as string) as reason_code
-        where false
+        {{ no_recovered_lines() }}
     {%- else -%}
         {%- set text_view = spark_text_view_of_files(event_type, files | map(attribute=0) | list) -%}
         select
