@@ -41,6 +41,14 @@ def test_every_model_seed_test_and_analysis_is_described(manifest: dict[str, Any
     assert not missing, "add a description (yml `description:`) to:\n" + "\n".join(missing)
 
 
+def test_every_unit_test_is_described_and_names_its_rule(manifest: dict[str, Any]) -> None:
+    unit_tests = _own(manifest["unit_tests"])
+    assert len(unit_tests) >= 9
+    missing = sorted(key for key, test in unit_tests.items() if not test["description"].strip())
+    assert not missing, "add a description to:\n" + "\n".join(missing)
+    assert all(test["name"].startswith("rule_") for test in unit_tests.values())
+
+
 def test_every_column_of_every_table_is_described(
     manifest: dict[str, Any], catalog: dict[str, Any]
 ) -> None:
