@@ -36,6 +36,7 @@ BIN = Path(sys.executable).parent
 DATA = REPO / "benchmarks" / ".data"
 DOC = REPO / "docs" / "benchmarks.md"
 CHART = REPO / "docs" / "benchmarks.png"
+RESULTS = REPO / "benchmarks" / "results.json"
 MEMORY_LIMIT = "4GB"
 EVENT_TYPES = ("reel_watched", "reel_liked", "reel_unliked")
 # Columns the job needs, per event type: what the floor reads.
@@ -62,6 +63,7 @@ class Run:
     seconds: float
     peak_bytes: int = 0
     extra: dict[str, float] = field(default_factory=dict)
+    nodes: dict[str, float] = field(default_factory=dict)
 
 
 def _tree_rss(pid: int) -> int:
@@ -180,6 +182,7 @@ def dbt_build(work: Path, raw: Path, out: Path, full_refresh: bool = True) -> Ru
         r["execution_time"] for r in results if r["unique_id"] in BOOKKEEPING
     )
     run.extra["node_seconds"] = sum(r["execution_time"] for r in results)
+    run.nodes = {r["unique_id"].split(".", 2)[-1]: r["execution_time"] for r in results}
     return run
 
 
@@ -206,25 +209,80 @@ def incremental(raw: Path, work: Path) -> tuple[Run, Run]:
     if len(days) < 2:
         raise RuntimeError("the incremental benchmark needs a data set of several days")
     landing = work / "landing"
-    for event_type in EVENT_TYPES:
-        (landing / event_type).mkdir(parents=True)
-        for day in days[:-1]:
-            (landing / event_type / day).symlink_to(raw / event_type / day)
+
+    def land(day: str) -> None:
+        # Hard links: a new day "arrives" without copying gigabytes (and globs do not follow
+        # symlinked folders).
+        for event_type in EVENT_TYPES:
+            shutil.copytree(
+                raw / event_type / day, landing / event_type / day, copy_function=os.link
+            )
+
+    for day in days[:-1]:
+        land(day)
     out = work / "out"
     dbt_build(work, landing, out)
-    for event_type in EVENT_TYPES:
-        (landing / event_type / days[-1]).symlink_to(raw / event_type / days[-1])
+    land(days[-1])
     daily = dbt_build(work, landing, out, full_refresh=False)
     full = dbt_build(work, landing, out)
     return daily, full
 
 
-def write_doc(rows: list[dict], daily: tuple[Run, Run] | None, equal: bool | None) -> None:
+def _target_lines(rows: list[dict], daily: dict | None) -> list[str]:
+    """The issue's targets, each with the measured value and whether it is met."""
+    by_size = {r["events"]: r for r in rows}
+    lines = ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
+
+    def ratio_line(events: int, limit: float) -> None:
+        row = by_size.get(events)
+        if row is None:
+            lines.append(f"| project ≤ {limit:g}× the floor at {events:,} events | not run | – |")
+            return
+        ratio = row["project"] / row["floor"]
+        lines.append(
+            f"| project ≤ {limit:g}× the floor at {events:,} events | {ratio:.1f}× "
+            f"| {'yes' if ratio <= limit else f'no, {ratio / limit:.1f}× over'} |"
+        )
+
+    ratio_line(10_000_000, 3)
+    ratio_line(100_000_000, 2)
+    row = by_size.get(10_000_000)
+    if row and row.get("pyspark"):
+        speedup = row["pyspark"] / row["project"]
+        lines.append(
+            f"| project ≥ 10× faster than PySpark at 10,000,000 events | {speedup:.1f}× "
+            f"| {'yes' if speedup >= 10 else f'no, {10 / speedup:.1f}× short'} |"
+        )
+    big = by_size.get(100_000_000)
+    lines.append(
+        "| 100,000,000 events finish with memory_limit 4 GB | "
+        + (
+            f"finished, peak {big['project_peak'] / 2**30:.1f} GiB | yes |"
+            if big
+            else "not run | – |"
+        )
+    )
+    worst = max(rows, key=lambda r: r["events"])
+    share = worst["bookkeeping"]
+    lines.append(
+        f"| counting and keeping rejected lines ≤ 20 % of the run ({worst['events']:,} events) "
+        f"| {share * 100:.0f} % | {'yes' if share <= 0.2 else 'no'} |"
+    )
+    if daily:
+        lines.append(
+            f"| daily incremental run cheaper than a full refresh | {daily['daily']:.1f} s "
+            f"against {daily['full']:.1f} s | {'yes' if daily['daily'] < daily['full'] else 'no'} |"
+        )
+    return lines
+
+
+def write_doc(results: dict) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    rows, daily, machine = results["rows"], results.get("daily"), results["machine"]
     figure, axis = plt.subplots(figsize=(7, 4.5))
     for key, label in (("floor", "floor: DuckDB read_json"), ("project", "project: dbt build"),
                        ("pyspark", "PySpark job")):  # fmt: skip
@@ -235,7 +293,7 @@ def write_doc(rows: list[dict], daily: tuple[Run, Run] | None, equal: bool | Non
     axis.set_yscale("log")
     axis.set_xlabel("events")
     axis.set_ylabel("wall time, seconds")
-    axis.set_title(f"Loco Clips ETL, {os.cpu_count()} cores, {memory_gib():.0f} GiB")
+    axis.set_title(f"Loco Clips ETL, {machine['cores']} cores, {machine['memory_gib']:.0f} GiB")
     axis.grid(True, which="both", alpha=0.3)
     axis.legend()
     figure.tight_layout()
@@ -244,12 +302,15 @@ def write_doc(rows: list[dict], daily: tuple[Run, Run] | None, equal: bool | Non
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`benchmarks/run_benchmarks.py`); do not edit by hand.",
+        "Written by `make bench` (`benchmarks/run_benchmarks.py`, numbers kept in",
+        "`benchmarks/results.json`); do not edit by hand.",
         "",
-        f"Machine: {os.cpu_count()} cores, {memory_gib():.0f} GiB memory, "
-        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-        f"DuckDB {duckdb.__version__}, DuckDB memory_limit {MEMORY_LIMIT}. "
-        "Data: the project's generator, about 1 % dirt, uncompressed JSON Lines, 4 files a day.",
+        f"Machine: {machine['cores']} cores, {machine['memory_gib']:.0f} GiB memory, "
+        f"{machine['cpu']}, Python {machine['python']}, DuckDB {machine['duckdb']}, "
+        f"DuckDB memory_limit {MEMORY_LIMIT}, dbt threads 1. Load average when the run started: "
+        f"{machine['load_average']:.1f} (other work was running on the machine: compare ratios "
+        "measured in the same run rather than absolute times). Data: the project's generator, "
+        "about 1 % dirt, uncompressed JSON Lines, 4 files a day.",
         "",
         "| events | input | floor | project | model time | PySpark | project / floor "
         "| PySpark / project | project peak memory | bookkeeping share |",
@@ -270,20 +331,29 @@ def write_doc(rows: list[dict], daily: tuple[Run, Run] | None, equal: bool | Non
         "",
         "- **floor**: DuckDB `read_json` of every file with only the needed columns (best of 2).",
         "- **project**: `dbt build --full-refresh` end to end, dbt start-up and every test",
-        "  included;",
-        "  **model time** is the sum of the model times in `run_results.json`.",
+        "  included; **model time** is the sum of the model times in `run_results.json`.",
         "- **bookkeeping share**: time of the nodes that exist only to count and keep rejected",
         "  lines (`int_unparsed_lines_recovered`, `rejected_events`, `int_event_outcomes_counted`",
         "  and the three quality-gate tests) over the time of all nodes.",
         "- **PySpark**: `benchmarks/pyspark_job.py`, local mode, all cores, the same rules.",
     ]
-    if equal is not None:
+    if results.get("pyspark_equal") is not None:
         lines.append(
             f"- PySpark output equal to the project's on the {rows[0]['events']:,}-event set: "
-            f"**{'yes' if equal else 'NO'}**."
+            f"**{'yes' if results['pyspark_equal'] else 'NO'}**."
         )
+    lines += _target_lines(rows, daily)
+    largest = max(rows, key=lambda r: r["events"])
+    lines += [
+        "",
+        f"## Where the time goes ({largest['events']:,} events)",
+        "",
+        "| node | seconds |",
+        "|---|---:|",
+    ]
+    for name, seconds in sorted(largest["nodes"].items(), key=lambda kv: -kv[1])[:12]:
+        lines.append(f"| `{name}` | {seconds:.1f} |")
     if daily:
-        run, full = daily
         lines += [
             "",
             "## Daily incremental run",
@@ -292,9 +362,12 @@ def write_doc(rows: list[dict], daily: tuple[Run, Run] | None, equal: bool | Non
             "",
             "| run | wall time |",
             "|---|---:|",
-            f"| daily incremental (new files only) | {run.seconds:.1f} s |",
-            f"| full refresh (all days) | {full.seconds:.1f} s |",
+            f"| daily incremental (new files only) | {daily['daily']:.1f} s |",
+            f"| full refresh (all days) | {daily['full']:.1f} s |",
         ]
+    notes = REPO / "benchmarks" / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text().strip()]
     DOC.write_text("\n".join(lines) + "\n")
 
 
@@ -313,8 +386,22 @@ def main() -> None:
     parser.add_argument(
         "--incremental-size", type=int, default=3_100_000, help="events over 31 days (0: skip)"
     )
+    parser.add_argument(
+        "--doc-only", action="store_true", help="rewrite the doc from benchmarks/results.json"
+    )
     args = parser.parse_args()
+    if args.doc_only:
+        write_doc(json.loads(RESULTS.read_text()))
+        return
 
+    machine = {
+        "cores": os.cpu_count(),
+        "memory_gib": memory_gib(),
+        "cpu": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "load_average": os.getloadavg()[0],
+    }
     rows, equal = [], None
     for events in sorted(args.sizes):
         raw = dataset(events)
@@ -328,19 +415,25 @@ def main() -> None:
             row["bookkeeping"] = (
                 project.extra["bookkeeping_seconds"] / project.extra["node_seconds"]
             )
+            row["nodes"] = project.nodes
             if events <= args.pyspark_max:
                 spark = pyspark(raw, work / "spark-out", work / "spark")
                 row["pyspark"], row["pyspark_peak"] = spark.seconds, spark.peak_bytes
                 if equal is None:
                     equal = outputs_equal(work / "project-out", work / "spark-out")
-            print(json.dumps(row), flush=True)
+            print(json.dumps({k: v for k, v in row.items() if k != "nodes"}), flush=True)
             rows.append(row)
+    results = {"machine": machine, "rows": rows, "daily": None, "pyspark_equal": equal}
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     daily = None
     if args.incremental_size:
         raw = dataset(args.incremental_size, days=31)
         with tempfile.TemporaryDirectory(dir=DATA) as tmp:
-            daily = incremental(raw, Path(tmp))
-    write_doc(rows, daily, equal)
+            run, full = incremental(raw, Path(tmp))
+            daily = {"daily": run.seconds, "full": full.seconds}
+    results = {"machine": machine, "rows": rows, "daily": daily, "pyspark_equal": equal}
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    write_doc(results)
     print(f"wrote {DOC.relative_to(REPO)} and {CHART.relative_to(REPO)}")
 
 
