@@ -121,19 +121,7 @@
     {%- set fields = raw_event_fields(event_type) -%}
     {%- set files = files_to_load(event_type) -%}
     {%- if files | length == 0 -%}
-        {%- if execute and not is_incremental() -%}
-            {%- do require_input_files() -%}
-            {%- do log("No input files for " ~ event_type ~ " under " ~ var('raw_path'), info=true) -%}
-        {%- endif -%}
-        select
-            cast(null as varchar) as source_file,
-            cast(null as bigint) as source_file_size,
-            cast(null as bigint) as source_file_modified_ms,
-            cast(null as varchar) as load_id,
-            {%- for field in fields %}
-            cast(null as varchar) as {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        where false
+        {{ no_raw_events(event_type, fields) }}
     {%- else -%}
         select
             raw_lines.filename as source_file,
@@ -336,6 +324,27 @@
     select
         {%- for column in ['event_type', 'source_file', 'load_id', 'raw_record', 'reason_code'] %}
         cast(null as {{ dbt.type_string() }}) as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    where false
+{%- endmacro %}
+
+
+{% macro no_raw_events(event_type, fields) -%}
+    {#-
+        What a staging model reads when there is nothing to load: no rows, the usual columns. On a
+        full build with no event file at all under raw_path, stop with a clear error instead.
+    -#}
+    {%- if execute and not is_incremental() -%}
+        {%- do require_input_files() -%}
+        {%- do log("No input files for " ~ event_type ~ " under " ~ var('raw_path'), info=true) -%}
+    {%- endif -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as bigint) as source_file_size,
+        cast(null as bigint) as source_file_modified_ms,
+        cast(null as {{ dbt.type_string() }}) as load_id,
+        {%- for field in fields %}
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     where false
 {%- endmacro %}

@@ -38,19 +38,7 @@
     {%- set fields = raw_event_fields(event_type) -%}
     {%- set files = files_to_load(event_type) -%}
     {%- if files | length == 0 -%}
-        {%- if execute and not is_incremental() -%}
-            {%- do require_input_files() -%}
-            {%- do log("No input files for " ~ event_type ~ " under " ~ var('raw_path'), info=true) -%}
-        {%- endif -%}
-        select
-            cast(null as string) as source_file,
-            cast(null as bigint) as source_file_size,
-            cast(null as bigint) as source_file_modified_ms,
-            cast(null as string) as load_id,
-            {%- for field in fields %}
-            cast(null as string) as {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        where false
+        {{ no_raw_events(event_type, fields) }}
     {%- else -%}
         {#-
             The folder is read whole and the join keeps the files to load: all of them on Spark,
