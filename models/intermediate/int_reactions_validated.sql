@@ -74,18 +74,26 @@ deduplicated as (
 
 ),
 
+typed as (
+
+    select
+        deduplicated.*,
+        {{ parse_integer('client_timestamp') }} as client_timestamp_ms,
+        {{ parse_integer('server_timestamp') }} as server_timestamp_ms
+    from deduplicated
+
+),
+
 validated as (
 
     select
         *,
-        {{ parse_integer('client_timestamp') }} as client_timestamp_ms,
-        {{ parse_integer('server_timestamp') }} as server_timestamp_ms,
         case
             when user_uid is null or trim(user_uid) = '' then 'missing_user_uid'
             when reel_uid is null or trim(reel_uid) = '' then 'missing_reel_uid'
-            when {{ parse_integer('client_timestamp') }} is null then 'invalid_timestamp'
+            when client_timestamp_ms is null then 'invalid_timestamp'
         end as reason_code
-    from deduplicated
+    from typed
 
 )
 
