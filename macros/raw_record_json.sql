@@ -5,13 +5,13 @@
 {% macro duckdb__raw_record_json(fields) -%}
     {#-
         Rebuild a parsed line as a JSON object from its fields' text, for rejected_events.
-        fields: a list of (json key expression, column, is_number). A number field whose text is a
+        fields: a list of (JSON key, column, is_number). A number field whose text is a
         JSON value is written as that value (so 12.5 stays a number); anything else as a string.
         Unknown fields were never read, so they are not in it.
     -#}
     json_object(
         {%- for key, column, is_number in fields %}
-        {{ key }},
+        {{ dbt.string_literal(key) }},
         {%- if is_number %}
         case when json_valid({{ column }}) then cast({{ column }} as json) else to_json({{ column }}) end
         {%- else %}
@@ -23,14 +23,14 @@
 
 {% macro spark__raw_record_json(fields) -%}
     {#-
-        Spark: the same JSON text. A map keeps its keys in order and allows a computed key; its
+        Spark: the same JSON text. A map keeps its keys in order; its
         values are variants, so a number field that is valid JSON is embedded as that value
         (rendered as DuckDB renders it: 12.50 -> 12.5, 1e2 -> 100.0) and anything else as a string.
         Needs Spark 4 (try_parse_json, variant).
     -#}
     to_json(map(
         {%- for key, column, is_number in fields %}
-        {{ key }},
+        {{ dbt.string_literal(key) }},
         {%- if is_number %}
         coalesce(try_parse_json({{ column }}), cast({{ column }} as variant))
         {%- else %}

@@ -1,5 +1,8 @@
+{{ config(materialized='view') }}
 -- Watch time per (user, reel) pair: the sum of the normalized durations of its valid watch
--- events, and the clip length to divide by (the largest, if the events disagree).
+-- events, and the clip length to divide by (the largest, if the events disagree). A view: only
+-- user_reel_interest reads it, and writing ~1 row per event as a table cost more than the
+-- aggregation it saves.
 
 with
 
