@@ -23,61 +23,50 @@
 ] %}
 {%- set unlike_fields = like_fields[:-1] + [('unlike_time', 'action_time', true)] %}
 
+{#- A subquery, not a CTE: deduplicate_records scans it three times. -#}
+{%- set reactions %}
+    (
+        select
+            'reel_liked' as event_type,
+            source_file,
+            event_name,
+            client_timestamp,
+            server_timestamp,
+            user_uid,
+            streamer_uid,
+            reel_uid,
+            category_uid,
+            origin_platform,
+            app_version,
+            reel_duration,
+            like_time as action_time
+        from {{ ref('stg_clips__reel_liked') }}
+        where not is_unparsed
+        union all
+        select
+            'reel_unliked' as event_type,
+            source_file,
+            event_name,
+            client_timestamp,
+            server_timestamp,
+            user_uid,
+            streamer_uid,
+            reel_uid,
+            category_uid,
+            origin_platform,
+            app_version,
+            reel_duration,
+            unlike_time as action_time
+        from {{ ref('stg_clips__reel_unliked') }}
+        where not is_unparsed
+    )
+{%- endset %}
+
 with
-
-liked as (
-
-    select
-        'reel_liked' as event_type,
-        source_file,
-        event_name,
-        client_timestamp,
-        server_timestamp,
-        user_uid,
-        streamer_uid,
-        reel_uid,
-        category_uid,
-        origin_platform,
-        app_version,
-        reel_duration,
-        like_time as action_time
-    from {{ ref('stg_clips__reel_liked') }}
-    where not is_unparsed
-
-),
-
-unliked as (
-
-    select
-        'reel_unliked' as event_type,
-        source_file,
-        event_name,
-        client_timestamp,
-        server_timestamp,
-        user_uid,
-        streamer_uid,
-        reel_uid,
-        category_uid,
-        origin_platform,
-        app_version,
-        reel_duration,
-        unlike_time as action_time
-    from {{ ref('stg_clips__reel_unliked') }}
-    where not is_unparsed
-
-),
-
-reactions as (
-
-    select * from liked
-    union all
-    select * from unliked
-
-),
 
 deduplicated as (
 
-    {{ deduplicate_records('reactions', ['event_type'] + like_fields | map(attribute=1) | list) }}
+    {{ deduplicate_records(reactions, ['event_type'] + like_fields | map(attribute=1) | list) }}
 
 ),
 

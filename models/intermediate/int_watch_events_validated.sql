@@ -20,14 +20,12 @@
     ('replay_count', 'replay_count', true),
 ] %}
 
+{#- A subquery, not a CTE: deduplicate_records scans it three times. -#}
+{%- set watched -%}
+    (select * from {{ ref('stg_clips__reel_watched') }} where not is_unparsed)
+{%- endset %}
+
 with
-
-watched as (
-
-    select * from {{ ref('stg_clips__reel_watched') }}
-    where not is_unparsed
-
-),
 
 app_versions as (
 
@@ -37,7 +35,7 @@ app_versions as (
 
 deduplicated as (
 
-    {{ deduplicate_records('watched', fields | map(attribute=1) | list) }}
+    {{ deduplicate_records(watched, fields | map(attribute=1) | list) }}
 
 ),
 
