@@ -20,9 +20,10 @@ def run_generator(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def run_dbt_build(
-    work: Path, raw: Path, out: Path, **extra_vars: object
+    work: Path, raw: Path, out: Path, *flags: str, **extra_vars: object
 ) -> subprocess.CompletedProcess[str]:
-    """`dbt build --vars '{raw_path: …, output_path: …}'` from the repo root, as other jobs run it.
+    """`dbt build --vars '{raw_path: …, output_path: …}' [flags]` from the repo root, as other jobs
+    run it.
 
     Its database, target and log folders go under ``work`` so tests never share state.
     """
@@ -36,7 +37,7 @@ def run_dbt_build(
     }
     variables = json.dumps({"raw_path": str(raw), "output_path": str(out), **extra_vars})
     return subprocess.run(
-        [str(DBT), "build", "--vars", variables],
+        [str(DBT), "build", "--vars", variables, *flags],
         cwd=REPO,
         env=env,
         capture_output=True,

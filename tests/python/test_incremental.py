@@ -60,3 +60,30 @@ def test_day_by_day_incremental_equals_full_refresh(tmp_path: Path) -> None:
     with duckdb.connect(str(work / "loco_clips.duckdb"), read_only=True) as database:
         duplicates = database.sql("select sum(duplicates) from int_event_outcomes_counted")
         assert duplicates.fetchall()[0][0] > 0
+
+
+def test_full_refresh_rereads_every_file(tmp_path: Path) -> None:
+    """An incremental run keeps the rows of a file that is gone; --full-refresh drops them."""
+    landing, work, out = tmp_path / "landing", tmp_path / "work", tmp_path / "out"
+    run_generator(
+        landing, "--events", "2000", "--dirt-rate", "0.05", "--seed", "5", "--days", "2",
+        "--files-per-day", "1", "--format", "jsonl",
+    )  # fmt: skip
+    assert run_dbt_build(work, landing, out).returncode == 0
+    gone = sorted((landing / "reel_watched").rglob("*.jsonl"))[0]
+    gone.unlink()
+
+    def rows_from_gone_file() -> int:
+        with duckdb.connect(str(work / "loco_clips.duckdb"), read_only=True) as database:
+            query = "select count(*) from stg_clips__reel_watched where source_file = ?"
+            return database.execute(query, [str(gone)]).fetchall()[0][0]
+
+    incremental = run_dbt_build(work, landing, out)
+    assert incremental.returncode == 0, incremental.stdout[-3000:]
+    assert "reel_watched: 0 new or changed of 1 files" in incremental.stdout
+    assert rows_from_gone_file() > 0
+
+    full = run_dbt_build(work, landing, out, "--full-refresh")
+    assert full.returncode == 0, full.stdout[-3000:]
+    assert "new or changed" not in full.stdout
+    assert rows_from_gone_file() == 0
