@@ -3,8 +3,10 @@
 Two tasks, run daily (no catch-up):
 
 - **transform** runs ``dbt build`` (models *and* tests, including the rejection-rate guard) on
-  ``raw_path`` and writes the Parquet files into ``output_path``. A dbt failure is permanent:
-  the task fails at once, without retries.
+  ``raw_path`` and writes the Parquet files into ``output_path``. It keeps one DuckDB file per
+  ``raw_path`` under ``LOCO_STATE_DIR``, so a daily run parses only the files it has not loaded
+  yet; the param ``full_refresh`` rereads everything. A dbt failure is permanent: the task fails
+  at once, without retries.
 - **load** replaces the PostgreSQL table ``<pg_schema>.user_reel_interest`` with the Parquet file
   in one transaction (``loco_clips.load``). Only an unreachable database is retried, with
   exponential backoff; a missing or empty file, a schema mismatch or duplicate keys fail at once,
@@ -12,11 +14,12 @@ Two tasks, run daily (no catch-up):
 
 Configuration, none of it hard-coded:
 
-- params ``raw_path`` / ``output_path`` (relative paths are taken from the repository root) and
-  ``pg_schema``, overridable per run with ``--conf``;
+- params ``raw_path`` / ``output_path`` (relative paths are taken from the repository root),
+  ``pg_schema`` and ``full_refresh``, overridable per run with ``--conf``;
 - the Airflow connection ``loco_postgres`` (e.g. env ``AIRFLOW_CONN_LOCO_POSTGRES``);
 - env ``LOCO_DBT_BIN`` (the dbt executable, default ``<repo>/.venv/bin/dbt``: dbt may live in a
-  virtual environment of its own), ``LOCO_PG_SCHEMA`` (default of ``pg_schema``),
+  virtual environment of its own), ``LOCO_STATE_DIR`` (where the DuckDB files live, default
+  ``<repo>/state``), ``LOCO_PG_SCHEMA`` (default of ``pg_schema``),
   ``LOCO_LOAD_RETRIES`` and ``LOCO_LOAD_RETRY_DELAY_SECONDS`` (tests set them low).
 
 See docs/airflow.md for how to run it and why it is built this way.
@@ -24,6 +27,7 @@ See docs/airflow.md for how to run it and why it is built this way.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -93,19 +97,30 @@ def dbt_executable() -> Path:
     return Path(os.environ.get("LOCO_DBT_BIN", REPO_ROOT / ".venv" / "bin" / "dbt"))
 
 
-def run_dbt_build(raw_path: Path, output_path: Path) -> None:
-    """Run ``dbt build`` in a scratch folder; raise AirflowFailException if it fails."""
+def state_database(raw_path: Path) -> Path:
+    """The DuckDB file that remembers what was loaded from ``raw_path``: one per raw_path."""
+    state_dir = Path(os.environ.get("LOCO_STATE_DIR", REPO_ROOT / "state")).expanduser()
+    digest = hashlib.sha256(str(raw_path.resolve()).encode()).hexdigest()[:16]
+    return state_dir / f"loco_clips-{digest}.duckdb"
+
+
+def run_dbt_build(raw_path: Path, output_path: Path, full_refresh: bool = False) -> None:
+    """Run ``dbt build`` on raw_path's state database; raise AirflowFailException if it fails."""
     dbt = dbt_executable()
     if not os.access(dbt, os.X_OK):
         raise AirflowFailException(f"dbt not found at {dbt}: run `make setup` or set LOCO_DBT_BIN")
     dbt_vars = {"raw_path": str(raw_path), "output_path": str(output_path)}
-    # A fresh DuckDB file, target and log folder per run: runs never share state or locks, and
-    # nothing from a previous run (or from a developer's `make run`) can leak into this one.
+    # One DuckDB file per raw_path, kept between runs (incremental staging: only new or changed
+    # files are parsed); runs on other raw_paths or a developer's `make run` never share it.
+    # Target and log folders are scratch.
+    database = state_database(raw_path)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    log.info("state database for %s: %s", raw_path, database)
     with tempfile.TemporaryDirectory(prefix="loco_clips_dbt_") as scratch:
         work = Path(scratch)
         env = {
             **os.environ,
-            "DBT_DUCKDB_PATH": str(work / "loco_clips.duckdb"),
+            "DBT_DUCKDB_PATH": str(database),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DBT_USE_COLORS": "false",  # plain text in the task log
         }
@@ -122,6 +137,7 @@ def run_dbt_build(raw_path: Path, output_path: Path) -> None:
             str(work / "logs"),
             "--vars",
             json.dumps(dbt_vars),
+            *(["--full-refresh"] if full_refresh else []),
         ]
         log.info("running %s", " ".join(command))
         with subprocess.Popen(
@@ -186,7 +202,7 @@ def transform() -> dict[str, str]:
     if not raw_path.is_dir():
         raise AirflowFailException(f"raw_path is not a folder: {raw_path}")
     output_path.mkdir(parents=True, exist_ok=True)
-    run_dbt_build(raw_path, output_path)
+    run_dbt_build(raw_path, output_path, full_refresh=params["full_refresh"])
     parquet = output_path / PARQUET_NAME
     if not parquet.is_file():
         raise AirflowFailException(f"dbt build succeeded but wrote no {parquet}")
@@ -243,6 +259,12 @@ def load(transformed: dict[str, str]) -> dict[str, Any]:
             type="string",
             minLength=1,
             description="PostgreSQL schema of the user_reel_interest table.",
+        ),
+        "full_refresh": Param(
+            False,
+            type="boolean",
+            description="Reread every raw file (dbt --full-refresh): after files were deleted "
+            "from raw_path, a rule change, or to rebuild the state database.",
         ),
     },
     tags=["loco_clips", "dbt", "postgres"],

@@ -29,6 +29,8 @@ os.environ.update(
         # Keep the failure tests fast: two retries, waiting only Airflow's 1-2 s floor.
         "LOCO_LOAD_RETRIES": "2",
         "LOCO_LOAD_RETRY_DELAY_SECONDS": "0",
+        # The DAG's DuckDB state files (one per raw_path), never the repository's state/.
+        "LOCO_STATE_DIR": str(_AIRFLOW_HOME / "state"),
     }
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -66,7 +67,7 @@ def first_load(
     return rows
 
 
-def run_dag(dag, monkeypatch, conn_env: dict[str, str], **conf: str):
+def run_dag(dag, monkeypatch, conn_env: dict[str, str], **conf: object):
     """One in-process DAG run; return the run and {task_id: task instance}."""
     for name, value in conn_env.items():
         monkeypatch.setenv(name, value)
@@ -111,6 +112,44 @@ def test_rerun_is_idempotent(dag, monkeypatch, conn_env, first_load, loader_dsn,
     run, tis = run_dag(dag, monkeypatch, conn_env, raw_path=str(SAMPLE_RAW), output_path=str(out))
     assert run.state == "success"
     assert table_rows(loader_dsn) == first_load == parquet_rows(out / "user_reel_interest.parquet")
+
+
+def test_daily_runs_parse_only_new_files_and_full_refresh_rereads_all(
+    dag, monkeypatch, conn_env, loader_dsn, schema, tmp_path, caplog
+):
+    generated, raw, out = tmp_path / "generated", tmp_path / "raw", tmp_path / "out"
+    subprocess.run(
+        [
+            str(BIN / "loco-clips-generate"), "--out", str(generated), "--events", "3000",
+            "--dirt-rate", "0.02", "--seed", "4", "--days", "3", "--files-per-day", "1",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    days = sorted(p.name for p in (generated / "reel_watched").iterdir())
+
+    def land(day: str) -> None:
+        for event_type in ("reel_watched", "reel_liked", "reel_unliked"):
+            shutil.copytree(generated / event_type / day, raw / event_type / day)
+
+    def run(**conf: object) -> list[str]:
+        caplog.clear()
+        dag_run, _ = run_dag(
+            dag, monkeypatch, conn_env, raw_path=str(raw), output_path=str(out),
+            pg_schema=schema, **conf,
+        )  # fmt: skip
+        assert dag_run.state == "success"
+        assert table_rows(loader_dsn, schema) == parquet_rows(out / "user_reel_interest.parquet")
+        return [r.getMessage() for r in caplog.records if "new or changed" in r.getMessage()]
+
+    land(days[0])
+    land(days[1])
+    run()
+    land(days[2])
+    assert any("reel_watched: 1 new or changed of 3 files" in line for line in run())
+    daily_rows = table_rows(loader_dsn, schema)
+    assert run(full_refresh=True) == []  # every file reread: no incremental file count
+    assert table_rows(loader_dsn, schema) == daily_rows
 
 
 def test_database_down_is_retried_then_fails_clearly_and_keeps_the_table(
