@@ -264,7 +264,7 @@ def load(transformed: dict[str, str]) -> dict[str, Any]:
             False,
             type="boolean",
             description="Reread every raw file (dbt --full-refresh): after files were deleted "
-            "from raw_path, a rule change, or to rebuild the state database.",
+            "from raw_path, or after a deploy that changes the staging columns.",
         ),
     },
     tags=["loco_clips", "dbt", "postgres"],
