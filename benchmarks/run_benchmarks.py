@@ -336,8 +336,8 @@ def write_doc(results: dict) -> None:
         f"Machine: {machine['cores']} cores, {machine['memory_gib']:.0f} GiB memory, "
         f"{machine['cpu']}, Python {machine['python']}, DuckDB {machine['duckdb']}, "
         f"DuckDB memory_limit {MEMORY_LIMIT}, dbt threads 1. Load average when the run started: "
-        f"{machine['load_average']:.1f} (other work was running on the machine: compare ratios "
-        "measured in the same run rather than absolute times). Data: the project's generator, "
+        f"{machine['load_average']:.1f} (on a shared machine, compare ratios measured in the same "
+        "run rather than absolute times). Data: the project's generator, "
         "about 1 % dirt, uncompressed JSON Lines, 4 files a day.",
         "",
         "| events | input | floor | project | model time | dbt start-up and parse | PySpark "
