@@ -1,3 +1,35 @@
+{% macro record_fields(event_type) %}
+    {#-
+        The fields of a parsed record of `event_type`, in the order its source declares them:
+        (JSON key, column in the validation models, written as a number in raw_record). Staging
+        renames `timestamp` to client_timestamp; int_reactions_validated calls like_time and
+        unlike_time action_time. The validation models deduplicate on these columns and rebuild
+        raw_record from them. (A constant, not read from the source: unit tests see no sources.)
+    -#}
+    {%- set common = [
+        ('event_name', 'event_name', false),
+        ('timestamp', 'client_timestamp', true),
+        ('server_timestamp', 'server_timestamp', true),
+        ('user_uid', 'user_uid', false),
+        ('streamer_uid', 'streamer_uid', false),
+        ('reel_uid', 'reel_uid', false),
+        ('category_uid', 'category_uid', false),
+        ('origin_platform', 'origin_platform', false),
+        ('app_version', 'app_version', false),
+        ('reel_duration', 'reel_duration', true),
+    ] -%}
+    {%- set own = {
+        'reel_watched': [
+            ('reel_watch_duration', 'reel_watch_duration', true),
+            ('replay_count', 'replay_count', true),
+        ],
+        'reel_liked': [('like_time', 'action_time', true)],
+        'reel_unliked': [('unlike_time', 'action_time', true)],
+    } -%}
+    {{ return(common + own[event_type]) }}
+{% endmacro %}
+
+
 {% macro raw_record_json(fields) %}
     {{ return(adapter.dispatch('raw_record_json', 'loco_clips')(fields)) }}
 {% endmacro %}

@@ -5,25 +5,9 @@
 -- rejected rows only.
 
 {#-
-    The fields of a like (an unlike has unlike_time) in source order: JSON key, column here, a
-    number in raw_record. Duplicates are found on these columns plus event_type.
+    A subquery, not a CTE: deduplicate_records scans it three times. Its columns are
+    record_fields plus event_type.
 -#}
-{%- set like_fields = [
-    ('event_name', 'event_name', false),
-    ('timestamp', 'client_timestamp', true),
-    ('server_timestamp', 'server_timestamp', true),
-    ('user_uid', 'user_uid', false),
-    ('streamer_uid', 'streamer_uid', false),
-    ('reel_uid', 'reel_uid', false),
-    ('category_uid', 'category_uid', false),
-    ('origin_platform', 'origin_platform', false),
-    ('app_version', 'app_version', false),
-    ('reel_duration', 'reel_duration', true),
-    ('like_time', 'action_time', true),
-] %}
-{%- set unlike_fields = like_fields[:-1] + [('unlike_time', 'action_time', true)] %}
-
-{#- A subquery, not a CTE: deduplicate_records scans it three times. -#}
 {%- set reactions %}
     (
         select
@@ -66,7 +50,8 @@ with
 
 deduplicated as (
 
-    {{ deduplicate_records(reactions, ['event_type'] + like_fields | map(attribute=1) | list) }}
+    {%- set columns = ['event_type'] + record_fields('reel_liked') | map(attribute=1) | list %}
+    {{ deduplicate_records(reactions, columns) }}
 
 ),
 
@@ -106,8 +91,8 @@ final as (
         reason_code,
         case
             when reason_code is null then null
-            when event_type = 'reel_liked' then {{ raw_record_json(like_fields) }}
-            else {{ raw_record_json(unlike_fields) }}
+            when event_type = 'reel_liked' then {{ raw_record_json(record_fields('reel_liked')) }}
+            else {{ raw_record_json(record_fields('reel_unliked')) }}
         end as raw_record
     from validated
 

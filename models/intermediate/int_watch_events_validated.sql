@@ -4,21 +4,7 @@
 -- keys and numbers the mart needs, and the raw record of rejected rows only (writing every
 -- field's text again for valid rows was the largest single cost of a build).
 
-{#- The fields of a watch event in source order: JSON key, column here, a number in raw_record. -#}
-{%- set fields = [
-    ('event_name', 'event_name', false),
-    ('timestamp', 'client_timestamp', true),
-    ('server_timestamp', 'server_timestamp', true),
-    ('user_uid', 'user_uid', false),
-    ('streamer_uid', 'streamer_uid', false),
-    ('reel_uid', 'reel_uid', false),
-    ('category_uid', 'category_uid', false),
-    ('origin_platform', 'origin_platform', false),
-    ('app_version', 'app_version', false),
-    ('reel_duration', 'reel_duration', true),
-    ('reel_watch_duration', 'reel_watch_duration', true),
-    ('replay_count', 'replay_count', true),
-] %}
+{%- set fields = record_fields('reel_watched') %}
 
 {#- A subquery, not a CTE: deduplicate_records scans it three times. -#}
 {%- set watched -%}
