@@ -428,6 +428,10 @@ def write_doc(results: dict) -> None:
     DOC.write_text("\n".join(lines) + "\n")
 
 
+def save(results: dict) -> None:
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+
+
 def memory_gib() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
 
@@ -464,7 +468,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(dir=DATA) as tmp:
             spark = pyspark(dataset(args.add_pyspark), Path(tmp) / "out", Path(tmp) / "spark")
         row["pyspark"], row["pyspark_peak"] = spark.seconds, spark.peak_bytes
-        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        save(results)
         write_doc(results)
         return
     if args.doc_only:
@@ -473,7 +477,7 @@ def main() -> None:
     if args.incremental_only:
         results = json.loads(RESULTS.read_text())
         results["daily"] = daily_benchmark(args.incremental_size)
-        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        save(results)
         write_doc(results)
         return
 
@@ -515,10 +519,10 @@ def main() -> None:
             print(json.dumps({k: v for k, v in row.items() if k != "nodes"}), flush=True)
             rows.append(row)
     results = {"machine": machine, "rows": rows, "daily": None, "pyspark_equal": equal}
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    daily = daily_benchmark(args.incremental_size) if args.incremental_size else None
-    results = {"machine": machine, "rows": rows, "daily": daily, "pyspark_equal": equal}
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    save(results)  # the sizes are kept even if the daily run below fails
+    if args.incremental_size:
+        results["daily"] = daily_benchmark(args.incremental_size)
+        save(results)
     write_doc(results)
     print(f"wrote {DOC.relative_to(REPO)} and {CHART.relative_to(REPO)}")
 
