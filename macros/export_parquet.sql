@@ -9,9 +9,9 @@
         readers never see a half-written file.
     -#}
     {%- set folder = var('output_path').rstrip('/') -%}
-    select make_directories({{ dbt.string_literal(folder) }});
+    select make_directories({{ sql_literal(folder) }});
     copy (select * from {{ this }} order by {{ order_by }})
-    to {{ dbt.string_literal(folder ~ '/' ~ file_name ~ '.parquet') }}
+    to {{ sql_literal(folder ~ '/' ~ file_name ~ '.parquet') }}
     (format parquet, compression zstd, row_group_size 1000000, use_tmp_file true)
 {% endmacro %}
 
@@ -31,7 +31,7 @@
     create table {{ export_relation }}
     using parquet
     options (compression 'zstd')
-    location {{ dbt.string_literal(location) }}
+    location {{ sql_literal(location) }}
     as select * from {{ this }} order by {{ order_by }}
 {% endmacro %}
 

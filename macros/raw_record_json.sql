@@ -43,7 +43,7 @@
     -#}
     json_object(
         {%- for key, column, is_number in fields %}
-        {{ dbt.string_literal(key) }},
+        {{ sql_literal(key) }},
         {%- if is_number %}
         case when json_valid({{ column }}) then cast({{ column }} as json) else to_json({{ column }}) end
         {%- else %}
@@ -62,7 +62,7 @@
     -#}
     to_json(map(
         {%- for key, column, is_number in fields %}
-        {{ dbt.string_literal(key) }},
+        {{ sql_literal(key) }},
         {%- if is_number %}
         coalesce(try_parse_json({{ column }}), cast({{ column }} as variant))
         {%- else %}

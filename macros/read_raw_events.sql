@@ -40,7 +40,7 @@
     {%- set folder = raw_event_folder(event_type) -%}
     {%- set query -%}
         {%- for pattern in ['*.jsonl', '*.jsonl.gz', '*.json'] %}
-        select file from glob({{ dbt.string_literal(folder ~ '/**/' ~ pattern) }})
+        select file from glob({{ sql_literal(folder ~ '/**/' ~ pattern) }})
         {%- if not loop.last %} union all{% endif -%}
         {%- endfor %}
     {%- endset -%}
@@ -102,7 +102,7 @@
 
 
 {% macro sql_string_list(values) -%}
-    [{% for value in values %}{{ dbt.string_literal(value) }}{% if not loop.last %}, {% endif %}{% endfor %}]
+    [{% for value in values %}{{ sql_literal(value) }}{% if not loop.last %}, {% endif %}{% endfor %}]
 {%- endmacro %}
 
 
@@ -127,7 +127,7 @@
             raw_lines.filename as source_file,
             cast(files.file_size as bigint) as source_file_size,
             cast(files.file_modified_ms as bigint) as source_file_modified_ms,
-            {{ dbt.string_literal(invocation_id) }} as load_id,
+            {{ sql_literal(invocation_id) }} as load_id,
             {%- for field in fields %}
             raw_lines.{{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
             {%- endfor %}
@@ -140,14 +140,14 @@
             maximum_object_size = 67108864,
             columns = {
                 {%- for field in fields %}
-                {{ dbt.string_literal(field) }}: 'varchar'{% if not loop.last %},{% endif %}
+                {{ sql_literal(field) }}: 'varchar'{% if not loop.last %},{% endif %}
                 {%- endfor %}
             }
         ) as raw_lines
         inner join (
             values
             {%- for file in files %}
-            ({{ dbt.string_literal(file[0]) }}, {{ file[1] }}, {{ file[2] }}){% if not loop.last %},{% endif %}
+            ({{ sql_literal(file[0]) }}, {{ file[1] }}, {{ file[2] }}){% if not loop.last %},{% endif %}
             {%- endfor %}
         ) as files (file_path, file_size, file_modified_ms)
             on raw_lines.filename = files.file_path
@@ -192,7 +192,7 @@
             {%- do (exact if not_objects.get(file[0], 0) == file[2] | int else checked).append(file) -%}
         {%- endfor -%}
         select
-            {{ dbt.string_literal(event_type) }} as event_type,
+            {{ sql_literal(event_type) }} as event_type,
             text_lines.filename as source_file,
             cast(files.load_id as varchar) as load_id,
             text_lines.line as raw_record,
@@ -225,7 +225,7 @@
                     or json_type(line) <> 'OBJECT'
                     or coalesce(
                         {%- for field in fields %}
-                        line ->> {{ dbt.string_literal('$.' ~ field) }}{% if not loop.last %},{% endif %}
+                        line ->> {{ sql_literal('$.' ~ field) }}{% if not loop.last %},{% endif %}
                         {%- endfor %}
                     ) is null
                 )
@@ -234,7 +234,7 @@
         inner join (
             values
             {%- for file in files %}
-            ({{ dbt.string_literal(file[0]) }}, {{ dbt.string_literal(file[1]) }}){% if not loop.last %},{% endif %}
+            ({{ sql_literal(file[0]) }}, {{ sql_literal(file[1]) }}){% if not loop.last %},{% endif %}
             {%- endfor %}
         ) as files (file_path, load_id)
             on text_lines.filename = files.file_path

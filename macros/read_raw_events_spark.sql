@@ -49,7 +49,7 @@
             raw_lines.source_file,
             cast(files.file_size as bigint) as source_file_size,
             cast(files.file_modified_ms as bigint) as source_file_modified_ms,
-            {{ spark_string_literal(invocation_id) }} as load_id,
+            {{ sql_literal(invocation_id) }} as load_id,
             {%- for field in fields %}
             raw_lines.parsed.{{ adapter.quote(field) }} as {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
             {%- endfor %}
@@ -63,7 +63,7 @@
         inner join (
             values
             {%- for file in files %}
-            ({{ spark_string_literal(file[0]) }}, {{ file[1] }}, {{ file[2] }}){% if not loop.last %},{% endif %}
+            ({{ sql_literal(file[0]) }}, {{ file[1] }}, {{ file[2] }}){% if not loop.last %},{% endif %}
             {%- endfor %}
         ) as files (file_path, file_size, file_modified_ms)
             on raw_lines.source_file = files.file_path
@@ -85,7 +85,7 @@
     {%- else -%}
         {%- set text_view = spark_text_view_of_files(event_type, files | map(attribute=0) | list) -%}
         select
-            {{ spark_string_literal(event_type) }} as event_type,
+            {{ sql_literal(event_type) }} as event_type,
             text_lines.source_file,
             cast(files.load_id as string) as load_id,
             text_lines.line as raw_record,
@@ -105,7 +105,7 @@
         inner join (
             values
             {%- for file in files %}
-            ({{ spark_string_literal(file[0]) }}, {{ spark_string_literal(file[1]) }}){% if not loop.last %},{% endif %}
+            ({{ sql_literal(file[0]) }}, {{ sql_literal(file[1]) }}){% if not loop.last %},{% endif %}
             {%- endfor %}
         ) as files (file_path, load_id)
             on text_lines.source_file = files.file_path
@@ -147,11 +147,6 @@
 {%- endmacro %}
 
 
-{% macro spark_string_literal(value) -%}
-    '{{ value | replace('\\', '\\\\') | replace("'", "\\'") }}'
-{%- endmacro %}
-
-
 {% macro spark_raw_files_view(event_type, file_format) %}
     {#-
         A temporary view of every *.jsonl, *.jsonl.gz and *.json file at any depth below the
@@ -163,7 +158,7 @@
         create or replace temporary view {{ view }}
         using {{ file_format }}
         options (
-            path {{ spark_string_literal(raw_event_folder(event_type)) }},
+            path {{ sql_literal(raw_event_folder(event_type)) }},
             recursiveFileLookup 'true',
             pathGlobFilter '*.{jsonl,jsonl.gz,json}'
         )
@@ -195,7 +190,7 @@
         create or replace temporary view {{ view }}
         using text
         options (
-            path {{ spark_string_literal(spark_glob_escape(ns.prefix) ~ '{' ~ relative_paths | join(',') ~ '}') }}
+            path {{ sql_literal(spark_glob_escape(ns.prefix) ~ '{' ~ relative_paths | join(',') ~ '}') }}
         )
     {%- endset -%}
     {%- if execute -%}{%- do run_query(statement) -%}{%- endif -%}

@@ -8,10 +8,10 @@
 {% endmacro %}
 
 {% macro duckdb__regexp_full_match(text, pattern) -%}
-    regexp_full_match({{ text }}, {{ dbt.string_literal(pattern) }})
+    regexp_full_match({{ text }}, {{ sql_literal(pattern) }})
 {%- endmacro %}
 
 {% macro spark__regexp_full_match(text, pattern) -%}
     {#- Anchored with \z, not $: a Java $ also matches before a final line break. -#}
-    ({{ text }} rlike {{ dbt.string_literal('^(?:' ~ pattern ~ ')\\\\z') }})
+    ({{ text }} rlike {{ sql_literal('^(?:' ~ pattern ~ ')\\z') }})
 {%- endmacro %}

@@ -1,0 +1,33 @@
+{#-
+    The one way a name, path, var or field value becomes SQL text: a string literal that the
+    engine reads back as exactly that value. Never paste a value into SQL any other way.
+-#}
+
+{% macro sql_literal(value) %}
+    {{ return(adapter.dispatch('sql_literal', 'loco_clips')(value ~ '')) }}
+{% endmacro %}
+
+{% macro default__sql_literal(value) -%}
+    {#- Standard SQL (DuckDB, PostgreSQL): quotes doubled; a backslash is an ordinary character. -#}
+    '{{ value | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro spark__sql_literal(value) -%}
+    {#- Spark: a backslash starts an escape inside a literal, so it is escaped too. -#}
+    '{{ value | replace('\\', '\\\\') | replace("'", "\\'") }}'
+{%- endmacro %}
+
+
+{% macro duckdb_literal_path(path) %}
+    {#-
+        DuckDB's file readers (read_json, read_csv, read_blob, glob) expand [, ], * and ? in
+        every path they are given, even in a list of paths. Each of them is put in a character
+        class of its own ([[], []], [*], [?]), so the path names exactly one file. Returns the
+        path as a SQL literal.
+    -#}
+    {%- set ns = namespace(escaped='') -%}
+    {%- for character in path -%}
+        {%- set ns.escaped = ns.escaped ~ ('[' ~ character ~ ']' if character in '[]*?' else character) -%}
+    {%- endfor -%}
+    {{ return(sql_literal(ns.escaped)) }}
+{% endmacro %}
