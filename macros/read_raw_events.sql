@@ -34,22 +34,13 @@
     {#-
         Every *.jsonl, *.jsonl.gz and *.json file below the event type's folder, sorted by path:
         a list of [path, size in bytes, modification time in epoch ms] (sizes and times are what
-        incremental runs compare to tell new or changed files).
+        incremental runs compare to tell new or changed files). Listed by the plugin's
+        list_event_files, literally: a file name is never read as a pattern.
     -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
-    {%- set folder = raw_event_folder(event_type) -%}
     {%- set query -%}
-        {%- for pattern in ['*.jsonl', '*.jsonl.gz', '*.json'] %}
-        select file from glob({{ sql_literal(folder ~ '/**/' ~ pattern) }})
-        {%- if not loop.last %} union all{% endif -%}
-        {%- endfor %}
-    {%- endset -%}
-    {%- set paths = run_query(query).columns[0].values() | list -%}
-    {%- if paths | length == 0 -%}{{ return([]) }}{%- endif -%}
-    {%- set query -%}
-        select filename, size, epoch_ms(last_modified)
-        from read_blob({{ sql_string_list(paths) }})
-        order by filename
+        select file.path, file.size, file.modified_ms
+        from (select unnest(list_event_files({{ sql_literal(raw_event_folder(event_type)) }})) as file)
     {%- endset -%}
     {%- set files = [] -%}
     {%- for row in run_query(query).rows -%}
@@ -94,15 +85,16 @@
         {%- endfor -%}
         {%- if found | length == 0 -%}
             {{ exceptions.raise_compiler_error(
-                "No input files: raw_path '" ~ var('raw_path') ~ "' has no *.jsonl, *.jsonl.gz or "
+                "No input files: raw_path " ~ tojson(var('raw_path')) ~ " has no *.jsonl, *.jsonl.gz or "
                 ~ "*.json file under reel_watched/, reel_liked/ or reel_unliked/.") }}
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}
 
 
-{% macro sql_string_list(values) -%}
-    [{% for value in values %}{{ sql_literal(value) }}{% if not loop.last %}, {% endif %}{% endfor %}]
+{% macro duckdb_literal_path_list(paths) -%}
+    {#- A DuckDB list of file paths, each one naming exactly one file (duckdb_literal_path). -#}
+    [{% for path in paths %}{{ duckdb_literal_path(path) }}{% if not loop.last %}, {% endif %}{% endfor %}]
 {%- endmacro %}
 
 
@@ -132,7 +124,7 @@
             raw_lines.{{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         from read_json(
-            {{ sql_string_list(files | map(attribute=0) | list) }},
+            {{ duckdb_literal_path_list(files | map(attribute=0) | list) }},
             format = 'newline_delimited',
             ignore_errors = true,
             hive_partitioning = false,
@@ -245,7 +237,7 @@
 {% macro duckdb__read_text_lines(paths) -%}
     {#- The files as plain lines of text (column line, and filename); no JSON parsing. -#}
     read_csv(
-        {{ sql_string_list(paths) }},
+        {{ duckdb_literal_path_list(paths) }},
         columns = {'line': 'varchar'},
         delim = e'\x01\x02\x03\x04',
         quote = '',
@@ -335,7 +327,6 @@
         full build with no event file at all under raw_path, stop with a clear error instead.
     -#}
     {%- if execute and not is_incremental() -%}
-        {%- do require_input_files() -%}
         {%- do log("No input files for " ~ event_type ~ " under " ~ var('raw_path'), info=true) -%}
     {%- endif -%}
     select

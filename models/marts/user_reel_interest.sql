@@ -49,7 +49,7 @@ final as (
         and (
             liked
             or coalesce(
-                watched_seconds > {{ var('interest_threshold') }} * reel_duration_seconds, false
+                watched_seconds > {{ fraction_var('interest_threshold') }} * reel_duration_seconds, false
             )
         ) as is_interested
     from pairs

@@ -17,6 +17,6 @@ select
     rejected,
     lines_read,
     rejected / lines_read as rejection_rate,
-    {{ var('max_rejection_rate') }} as max_rejection_rate
+    {{ fraction_var('max_rejection_rate') }} as max_rejection_rate
 from totals
-where rejected > {{ var('max_rejection_rate') }} * lines_read
+where rejected > {{ fraction_var('max_rejection_rate') }} * lines_read

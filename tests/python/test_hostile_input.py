@@ -1,0 +1,304 @@
+"""Hostile input and operator mistakes: file names, paths and vars are data, never SQL or glob
+patterns; bad vars stop the run before anything runs; the DuckDB state is bound to its raw folder.
+
+Each case is a real `dbt build`. "No statement ran" is checked on the database itself: after a
+hostile run, the same tables exist as after the clean build before it, and nothing new appeared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+from helpers import DBT, REPO, run_dbt_build
+
+INJECTION = "x']); drop table main.user_reel_interest; --"
+
+
+def _like(user: str, reel: str, timestamp: int) -> str:
+    return json.dumps(
+        {"event_name": "reel_liked", "timestamp": timestamp, "user_uid": user, "reel_uid": reel}
+    )
+
+
+def _write(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(line + "\n" for line in lines))
+
+
+def _tables(database: Path) -> set[str]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        rows = connection.execute("select table_name from information_schema.tables").fetchall()
+    return {name for (name,) in rows}
+
+
+def _digests(out: Path) -> dict[str, str]:
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(out.glob("*"))
+        if path.is_file()
+    }
+
+
+def _parquet(path: Path, query: str = "select * from data order by all") -> list[tuple]:
+    with duckdb.connect() as connection:
+        connection.read_parquet(str(path)).create_view("data")
+        return connection.execute(query).fetchall()
+
+
+def _one_good_day(raw: Path) -> None:
+    _write(raw / "reel_liked" / "dt=2025-11-24" / "part-0.jsonl", [_like("u0", "r0", 1)])
+
+
+def _clean_state(folder: Path) -> tuple[Path, Path, Path]:
+    work, raw, out = folder / "work", folder / "raw", folder / "out"
+    _one_good_day(raw)
+    result = run_dbt_build(work, raw, out)
+    assert result.returncode == 0, result.stdout[-3000:]
+    return work, raw, out
+
+
+@pytest.fixture
+def clean_state(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A work folder holding a good build of one small raw folder: (work, raw, out)."""
+    return _clean_state(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def shared_clean_state(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """The same, shared by tests that each check that they changed nothing in it."""
+    return _clean_state(tmp_path_factory.mktemp("shared"))
+
+
+HOSTILE_NAMES = [
+    "it's.jsonl",
+    "part[1].jsonl",
+    "part1.jsonl",
+    "*.jsonl",
+    "q?.jsonl",
+    "qx.jsonl",
+    "a{b,c}.jsonl",
+    "ab.jsonl",
+    "back\\slash.jsonl",
+    "with space.jsonl",
+    INJECTION + ".jsonl",
+    "dt=[1]/it's [2].jsonl",
+    "new\nline.jsonl",
+]
+
+
+def test_every_hostile_file_name_is_one_file_read_once(
+    clean_state: tuple[Path, Path, Path],
+) -> None:
+    work, raw, out = clean_state
+    tables_before = _tables(work / "loco_clips.duckdb")
+    folder = raw / "reel_liked" / "dt=2025-11-25"
+    for number, name in enumerate(HOSTILE_NAMES):
+        # Two lines per file, its own user: each file's rows can be told apart.
+        _write(
+            folder / name, [_like(f"user {number}", "r1", 10), _like(f"user {number}", "r2", 11)]
+        )
+
+    result = run_dbt_build(work, raw, out)
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert _tables(work / "loco_clips.duckdb") == tables_before
+    with duckdb.connect(str(work / "loco_clips.duckdb"), read_only=True) as connection:
+        per_file = dict(
+            connection.execute(
+                "select source_file, count(*) from stg_clips__reel_liked group by all"
+            ).fetchall()
+        )
+    expected = {str(folder / name): 2 for name in HOSTILE_NAMES}
+    expected[str(raw / "reel_liked" / "dt=2025-11-24" / "part-0.jsonl")] = 1
+    assert per_file == expected
+    users = _parquet(out / "user_reel_interest.parquet", "select distinct user_uid from data")
+    assert len(users) == len(HOSTILE_NAMES) + 1
+
+
+def test_raw_and_output_paths_with_quotes_and_sql_are_just_paths(tmp_path: Path) -> None:
+    raw = tmp_path / f"raw {INJECTION}"
+    out = tmp_path / f"out {INJECTION}"
+    _one_good_day(raw)
+
+    result = run_dbt_build(tmp_path / "work", raw, out)
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "user_reel_interest" in _tables(tmp_path / "work" / "loco_clips.duckdb")
+    rows = _parquet(out / "user_reel_interest.parquet")
+    assert [row[:2] for row in rows] == [("u0", "r0")]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("max_rejection_rate", "abc"),
+        ("max_rejection_rate", 2),
+        ("max_rejection_rate", -0.1),
+        ("max_rejection_rate", True),
+        ("max_rejection_rate", "0.1; drop table main.user_reel_interest"),
+        ("interest_threshold", "0.6 or true"),
+        ("interest_threshold", 1.5),
+        ("interest_threshold", "1e-19"),
+        ("interest_threshold", ""),
+        ("raw_path", ""),
+        ("output_path", "  "),
+        ("raw_path", 42),
+    ],
+)
+def test_a_bad_var_stops_the_run_before_anything_runs(
+    shared_clean_state: tuple[Path, Path, Path], name: str, value: object
+) -> None:
+    work, raw, out = shared_clean_state
+    tables_before, outputs_before = _tables(work / "loco_clips.duckdb"), _digests(out)
+    variables = {"raw_path": str(raw), "output_path": str(out), name: value}
+
+    result = subprocess.run(
+        [str(DBT), "build", "--vars", json.dumps(variables)],
+        cwd=REPO,
+        env=_dbt_env(work),
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode != 0
+    assert f"Invalid var {name}: it must be" in result.stdout
+    assert f"got {json.dumps(value)}." in result.stdout
+    assert _tables(work / "loco_clips.duckdb") == tables_before
+    assert _digests(out) == outputs_before
+
+
+def test_a_tiny_rate_in_scientific_notation_is_taken_exactly(tmp_path: Path) -> None:
+    """YAML prints 0.00001 as 1e-05; the guard compares with the exact decimal."""
+    raw = tmp_path / "raw"
+    _write(
+        raw / "reel_liked" / "dt=2025-11-24" / "part-0.jsonl",
+        [_like(f"u{i}", "r", 1) for i in range(99_999)] + ["not json"],
+    )
+    at_limit = run_dbt_build(tmp_path / "a", raw, tmp_path / "a_out", max_rejection_rate=0.00001)
+    assert at_limit.returncode == 0, at_limit.stdout[-3000:]
+    below = run_dbt_build(tmp_path / "b", raw, tmp_path / "b_out", max_rejection_rate=0.0000099)
+    assert below.returncode != 0
+    assert "assert_rejection_rate_within_limit" in below.stdout
+
+
+def test_a_missing_raw_path_fails_even_with_a_state_and_publishes_nothing(
+    clean_state: tuple[Path, Path, Path],
+) -> None:
+    work, raw, out = clean_state
+    outputs_before = _digests(out)
+
+    result = run_dbt_build(work, raw.parent / "no such folder", out)
+
+    assert result.returncode != 0
+    assert "No input files: raw_path" in result.stdout
+    assert _digests(out) == outputs_before
+
+
+def test_an_emptied_raw_path_fails_even_with_a_state(clean_state: tuple[Path, Path, Path]) -> None:
+    work, raw, out = clean_state
+    outputs_before = _digests(out)
+    for path in raw.rglob("*.jsonl"):
+        path.unlink()
+
+    result = run_dbt_build(work, raw, out)
+
+    assert result.returncode != 0
+    assert "No input files: raw_path" in result.stdout
+    assert _digests(out) == outputs_before
+
+
+def test_a_state_refuses_another_raw_path_until_a_full_refresh(
+    clean_state: tuple[Path, Path, Path],
+) -> None:
+    work, raw_a, out = clean_state
+    raw_b = raw_a.parent / "raw_b"
+    _write(raw_b / "reel_liked" / "dt=2025-11-24" / "part-0.jsonl", [_like("only in b", "r", 1)])
+    outputs_before = _digests(out)
+
+    refused = run_dbt_build(work, raw_b, out)
+
+    assert refused.returncode != 0
+    assert f"was built from raw_path {json.dumps(str(raw_a))}, not {json.dumps(str(raw_b))}" in (
+        refused.stdout
+    )
+    assert _digests(out) == outputs_before
+
+    rebuilt = run_dbt_build(work, raw_b, out, "--full-refresh")
+    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
+    users = _parquet(out / "user_reel_interest.parquet", "select user_uid from data")
+    assert users == [("only in b",)]
+    # From now on the state belongs to raw_b: raw_a is the stranger.
+    assert run_dbt_build(work, raw_b, out).returncode == 0
+    assert run_dbt_build(work, raw_a, out).returncode != 0
+
+
+def test_a_state_without_a_recorded_raw_path_asks_for_a_full_refresh(
+    clean_state: tuple[Path, Path, Path],
+) -> None:
+    """A state from before the binding, or one whose full refresh failed half way."""
+    work, raw, out = clean_state
+    with duckdb.connect(str(work / "loco_clips.duckdb")) as connection:
+        connection.execute("delete from loco_state")
+
+    result = run_dbt_build(work, raw, out)
+
+    assert result.returncode != 0
+    assert "does not say which raw_path it was built from" in result.stdout
+    assert run_dbt_build(work, raw, out, "--full-refresh").returncode == 0
+    assert run_dbt_build(work, raw, out).returncode == 0
+
+
+def _dbt_env(work: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DBT_DUCKDB_PATH": str(work / "loco_clips.duckdb"),
+        "DBT_PROFILES_DIR": str(REPO),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
+
+
+SQL_LITERAL_VALUES = [
+    "plain",
+    "it's",
+    "''",
+    "back\\slash \\' \\\\",
+    "semi; colon; drop table main.user_reel_interest; --",
+    "new\nline\r\nand\ttab",
+    INJECTION,
+    "unicode é ✓",
+]
+
+
+def test_sql_literal_reads_back_exactly_what_it_quoted(tmp_path: Path) -> None:
+    inline = " union all ".join(
+        f"select {number} as n, {{{{ sql_literal(var('values')[{number}]) }}}} as v"
+        for number in range(len(SQL_LITERAL_VALUES))
+    )
+    result = subprocess.run(
+        [
+            str(DBT), "show", "--inline", inline, "--output", "json", "--log-format", "json",
+            "--limit", "100", "--vars", json.dumps({"values": SQL_LITERAL_VALUES}),
+        ],
+        cwd=REPO,
+        env=_dbt_env(tmp_path),
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+    previews = [
+        json.loads(json.loads(line)["data"]["preview"])
+        for line in result.stdout.splitlines()
+        if '"preview"' in line
+    ]
+    assert len(previews) == 1
+    assert sorted(previews[0], key=lambda row: row["n"]) == [
+        {"n": number, "v": value} for number, value in enumerate(SQL_LITERAL_VALUES)
+    ]
