@@ -5,11 +5,20 @@
 - ``list_event_files(folder)``: the raw event files below a folder, listed literally. DuckDB's
   ``glob()`` reads ``[``, ``]``, ``*`` and ``?`` in names as patterns and silently skips any file
   or folder whose name holds a backslash, so it cannot be the listing.
+- ``read_text_lines(path, every_line)``: a file's lines as text, byte-exact. DuckDB's text
+  readers abort on a line that is not valid UTF-8 and end lines at a lone CR too, so they cannot
+  find again the lines its JSON reader could not parse.
+
+- ``raw_file_error(path)``: why a raw event file cannot be read (NULL when it can), for the
+  on-run-end hook that names the file after a staging model failed: DuckDB's own error for a
+  corrupt gzip file does not say which file it was.
 
 They are the only Python the dbt run executes.
 """
 
+import gzip
 import os
+import zlib
 from pathlib import Path
 
 from dbt.adapters.duckdb.plugins import BasePlugin
@@ -18,6 +27,9 @@ from duckdb.sqltypes import BIGINT, BOOLEAN, VARCHAR
 
 EVENT_FILE_SUFFIXES = (".jsonl", ".jsonl.gz", ".json")
 EVENT_FILE = struct_type({"path": VARCHAR, "size": BIGINT, "modified_ms": BIGINT})
+TEXT_LINE = struct_type({"line": VARCHAR, "is_utf8": BOOLEAN})
+# What DuckDB's JSON reader takes for white space around a line (a line of only these is blank).
+JSON_READER_SPACE = b" \t\n\v\f\r"
 
 
 def make_directories(path: str) -> bool:
@@ -46,6 +58,50 @@ def list_event_files(folder: str) -> list[dict[str, object]]:
     return sorted(files, key=lambda file: file["path"])
 
 
+def read_text_lines(path: str, every_line: bool) -> list[dict[str, object]]:
+    """The non-blank lines of a raw event file (gzip-compressed when its name ends in ``.gz``).
+
+    A line ends at LF; the CR of a CRLF ending is dropped, any other CR is part of the line (a
+    file with CR-only endings is one line). Blank means only white space as the JSON reader sees
+    it. Each line comes with whether it is valid UTF-8; one that is not is returned with its bad
+    bytes written as ``\\xNN``. With ``every_line`` false, only the lines that cannot be a JSON
+    object are returned: not UTF-8, or not ``{...}`` inside white space. A file that cannot be
+    read stops the run, naming the file.
+    """
+    try:
+        with gzip.open(path) if path.endswith(".gz") else open(path, "rb") as handle:
+            content = handle.read()
+    except (OSError, EOFError, zlib.error) as error:
+        raise OSError(f"cannot read raw event file {path!r}: {error}") from error
+    lines = content.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    found = []
+    for raw in lines:
+        stripped = raw.strip(JSON_READER_SPACE)
+        if not stripped:
+            continue
+        raw = raw.removesuffix(b"\r")
+        try:
+            line, is_utf8 = raw.decode("utf-8"), True
+        except UnicodeDecodeError:
+            line, is_utf8 = raw.decode("utf-8", "backslashreplace"), False
+        if every_line or not is_utf8 or not (stripped[:1] == b"{" and stripped[-1:] == b"}"):
+            found.append({"line": line, "is_utf8": is_utf8})
+    return found
+
+
+def raw_file_error(path: str) -> str | None:
+    """Why ``path`` cannot be read to its end (decompressed, for ``.gz``), or None if it can."""
+    try:
+        with gzip.open(path) if path.endswith(".gz") else open(path, "rb") as handle:
+            while handle.read(2**24):
+                pass
+    except (OSError, EOFError, zlib.error) as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
 class Plugin(BasePlugin):
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         conn.create_function(
@@ -56,5 +112,15 @@ class Plugin(BasePlugin):
             list_event_files,
             [VARCHAR],
             list_type(EVENT_FILE),
+            side_effects=True,
+        )
+        conn.create_function(
+            "raw_file_error", raw_file_error, [VARCHAR], VARCHAR, side_effects=True
+        )
+        conn.create_function(
+            "read_text_lines",
+            read_text_lines,
+            [VARCHAR, BOOLEAN],
+            list_type(TEXT_LINE),
             side_effects=True,
         )

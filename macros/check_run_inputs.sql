@@ -131,3 +131,43 @@
 {% macro state_binding_relation() %}
     {{ return(api.Relation.create(database=target.database, schema=target.schema, identifier='loco_state')) }}
 {% endmacro %}
+
+
+{% macro name_unreadable_files(results) %}
+    {{ return(adapter.dispatch('name_unreadable_files', 'loco_clips')(results)) }}
+{% endmacro %}
+
+{% macro default__name_unreadable_files(results) %}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro duckdb__name_unreadable_files(results) %}
+    {#-
+        on-run-end: when a staging model failed, say which of its raw files cannot be read (a
+        corrupt gzip file, say): DuckDB's own error does not name the file.
+    -#}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- for result in results if result.node.resource_type == 'model'
+        and result.node.name.startswith('stg_clips__') and result.status == 'error' -%}
+        {%- set files = list_raw_files(result.node.name[11:]) -%}
+        {%- if files -%}
+            {%- set query -%}
+                select path, error
+                from (
+                    select path, raw_file_error(path) as error
+                    from (
+                        values
+                        {%- for file in files %}
+                        ({{ sql_literal(file[0]) }}){% if not loop.last %},{% endif %}
+                        {%- endfor %}
+                    ) as files (path)
+                )
+                where error is not null
+            {%- endset -%}
+            {%- for row in run_query(query).rows -%}
+                {%- do log("Cannot read raw event file " ~ tojson(row[0]) ~ ": " ~ row[1], info=true) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return('') }}
+{% endmacro %}

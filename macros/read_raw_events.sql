@@ -158,11 +158,15 @@
         known fields. Only the files that have such lines are re-read, and on an incremental run
         only those loaded since the last recovery (a new (source_file, load_id)).
 
-        Cheap first: a line that is not '{...}' (allowing white space around) cannot be a JSON
-        object, so it is one of the unparsed lines. A first pass counts such lines per file,
-        without parsing anything. Where a file has exactly as many as the JSON reader returned
-        empty rows, those are the ones, and only they are read and parsed again. Elsewhere (a
-        file with a '{}' or '{"a":1,,}' line, say) every line of the file is checked.
+        The text comes from the plugin's read_text_lines: byte-exact lines (LF or CRLF ended),
+        whatever they hold; a line that is not valid UTF-8 is invalid_utf8.
+
+        Cheap first: a line that is not valid UTF-8, or not '{...}' inside white space, cannot
+        be a JSON object, so it is one of the unparsed lines. A first pass counts such lines per
+        file. Where a file has exactly as many as the JSON reader returned empty rows, those are
+        the ones. Elsewhere (a file with a '{}' or '{"a":1,,}' line, or CR-only line endings)
+        every line of the file is checked the way the JSON reader reads it: trimmed of white
+        space (which for it includes form feeds and vertical tabs), then parsed.
     -#}
     {%- set fields = raw_event_fields(event_type) -%}
     {%- set files = files_to_recover(staging_relation) -%}
@@ -171,8 +175,7 @@
     {%- else -%}
         {%- set query -%}
             select filename, count(*)
-            from {{ duckdb__read_text_lines(files | map(attribute=0) | list) }}
-            where {{ duckdb__is_not_an_object('line') }}
+            from {{ duckdb__read_text_lines(files | map(attribute=0) | list, every_line=false) }}
             group by filename
         {%- endset -%}
         {%- set not_objects = {} -%}
@@ -189,38 +192,29 @@
             cast(files.load_id as varchar) as load_id,
             text_lines.line as raw_record,
             case
-                when not json_valid(text_lines.line) then 'malformed_json'
-                when json_type(text_lines.line) <> 'OBJECT' then 'not_a_json_object'
+                when not text_lines.is_utf8 then 'invalid_utf8'
+                when not json_valid(text_lines.json_text) then 'malformed_json'
+                when json_type(text_lines.json_text) <> 'OBJECT' then 'not_a_json_object'
                 else 'missing_user_uid'
             end as reason_code
         from (
             {%- if exact %}
-            select
-                filename,
-                line
-            from {{ duckdb__read_text_lines(exact | map(attribute=0) | list) }}
-            where {{ duckdb__is_not_an_object('line') }}
+            select * from {{ duckdb__read_text_lines(exact | map(attribute=0) | list, every_line=false) }}
             {%- endif %}
             {%- if exact and checked %}
             union all
             {%- endif %}
             {%- if checked %}
-            select
-                filename,
-                line
-            from {{ duckdb__read_text_lines(checked | map(attribute=0) | list) }}
+            select * from {{ duckdb__read_text_lines(checked | map(attribute=0) | list, every_line=true) }}
             where
-                line is not null
-                and not regexp_full_match(line, '\s*')
-                and (
-                    not json_valid(line)
-                    or json_type(line) <> 'OBJECT'
-                    or coalesce(
-                        {%- for field in fields %}
-                        line ->> {{ sql_literal('$.' ~ field) }}{% if not loop.last %},{% endif %}
-                        {%- endfor %}
-                    ) is null
-                )
+                not is_utf8
+                or not json_valid(json_text)
+                or json_type(json_text) <> 'OBJECT'
+                or coalesce(
+                    {%- for field in fields %}
+                    json_text ->> {{ sql_literal('$.' ~ field) }}{% if not loop.last %},{% endif %}
+                    {%- endfor %}
+                ) is null
             {%- endif %}
         ) as text_lines
         inner join (
@@ -234,32 +228,34 @@
 {% endmacro %}
 
 
-{% macro duckdb__read_text_lines(paths) -%}
-    {#- The files as plain lines of text (column line, and filename); no JSON parsing. -#}
-    read_csv(
-        {{ duckdb_literal_path_list(paths) }},
-        columns = {'line': 'varchar'},
-        delim = e'\x01\x02\x03\x04',
-        quote = '',
-        escape = '',
-        header = false,
-        auto_detect = false,
-        strict_mode = false,
-        max_line_size = 67108864,
-        filename = true
+{% macro duckdb__read_text_lines(paths, every_line) -%}
+    {#-
+        The files' non-blank lines as text, through the plugin's read_text_lines: every line, or
+        (every_line false) only those that cannot be a JSON object. Columns: filename, line,
+        is_utf8, and json_text, the line as the JSON reader parses it (trimmed of its white space,
+        which includes form feeds and vertical tabs). No JSON parsing.
+    -#}
+    (
+        {%- for path in paths %}
+        select
+            {{ sql_literal(path) }} as filename,
+            text_line.line,
+            text_line.is_utf8,
+            trim(text_line.line, {{ duckdb__json_reader_space() }}) as json_text
+        from (
+            select unnest(read_text_lines({{ sql_literal(path) }}, {{ 'true' if every_line else 'false' }})) as text_line
+        )
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
     )
 {%- endmacro %}
 
 
-{% macro duckdb__is_not_an_object(line) -%}
-    {#-
-        True for a non-blank line that cannot be a JSON object: it is not '{...}' with only white
-        space around. The LIKE settles almost every line; the regular expression runs on the rest.
-    -#}
-    case
-        when {{ line }} like {{ "'{%}'" }} then false
-        else not regexp_full_match({{ line }}, '\s*([{].*[}])?\s*')
-    end
+{% macro duckdb__json_reader_space() -%}
+    {#- The characters DuckDB's JSON reader skips around a line: space, \t, \n, \v, \f, \r. -#}
+    chr(32) || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)
 {%- endmacro %}
 
 

@@ -158,7 +158,7 @@
         create or replace temporary view {{ view }}
         using {{ file_format }}
         options (
-            path {{ sql_literal(raw_event_folder(event_type)) }},
+            path {{ sql_literal(spark_glob_escape(raw_event_folder(event_type))) }},
             recursiveFileLookup 'true',
             pathGlobFilter '*.{jsonl,jsonl.gz,json}'
         )

@@ -302,3 +302,68 @@ def test_sql_literal_reads_back_exactly_what_it_quoted(tmp_path: Path) -> None:
     assert sorted(previews[0], key=lambda row: row["n"]) == [
         {"n": number, "v": value} for number, value in enumerate(SQL_LITERAL_VALUES)
     ]
+
+
+def test_one_bad_line_is_one_rejected_line_whatever_it_holds(tmp_path: Path) -> None:
+    """Every line either is used or lands in rejected_events with a reason; nothing aborts."""
+    good = [_like(f"good {number}", "r", number).encode() for number in range(4)]
+    files = {
+        # A line that is not UTF-8, between good ones.
+        "utf8.jsonl": good[0]
+        + b"\n"
+        + b'{"user_uid": "bad \xff byte", "reel_uid": "r"}\n'
+        + good[1],
+        # A valid object followed by a form feed, in a file that also holds {}.
+        "form_feed.jsonl": good[2] + b"\f\n{}\n",
+        # CR-only line endings: one line, which is not JSON.
+        "cr_only.jsonl": good[3] + b"\r" + good[3] + b"\r",
+        # A stray CR inside a CRLF-ended line; control characters; a NUL byte; a long line.
+        "stray.jsonl": b"\r\n".join(
+            [good[0] + b"\r" + good[1], b'{"user_uid": "a\x01b"}', good[2] + b"\x00", b"x" * 2**20]
+        )
+        + b"\r\n",
+    }
+    folder = tmp_path / "raw" / "reel_liked" / "dt=2025-11-24"
+    folder.mkdir(parents=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+
+    result = run_dbt_build(
+        tmp_path / "work", tmp_path / "raw", tmp_path / "out", max_rejection_rate=1
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    rejected = _parquet(
+        tmp_path / "out" / "rejected_events.parquet",
+        "select parse_filename(source_file), reason_code, raw_record from data order by all",
+    )
+    assert [(name, reason) for name, reason, _ in rejected] == [
+        ("cr_only.jsonl", "malformed_json"),
+        ("form_feed.jsonl", "missing_user_uid"),
+        ("stray.jsonl", "malformed_json"),
+        ("stray.jsonl", "malformed_json"),
+        ("stray.jsonl", "malformed_json"),
+        ("stray.jsonl", "malformed_json"),
+        ("utf8.jsonl", "invalid_utf8"),
+    ]
+    raw_records = {raw for *_, raw in rejected}
+    assert '{"user_uid": "bad \\xff byte", "reel_uid": "r"}' in raw_records
+    assert "x" * 2**20 in raw_records
+    assert (good[3] + b"\r" + good[3]).decode() in raw_records
+    users = _parquet(tmp_path / "out" / "user_reel_interest.parquet", "select user_uid from data")
+    assert users == [("good 0",), ("good 1",), ("good 2",)]
+
+
+def test_a_corrupt_gzip_file_fails_the_run_naming_the_file(tmp_path: Path) -> None:
+    """Infrastructure, not data: the one kind of input that may stop a run, and it says which."""
+    raw = tmp_path / "raw"
+    _one_good_day(raw)
+    corrupt = raw / "reel_watched" / "dt=2025-11-24" / "part-0.jsonl.gz"
+    corrupt.parent.mkdir(parents=True)
+    corrupt.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+
+    result = run_dbt_build(tmp_path / "work", raw, tmp_path / "out")
+
+    assert result.returncode != 0
+    assert f"Cannot read raw event file {json.dumps(str(corrupt))}: " in result.stdout
+    assert not (tmp_path / "out").exists()

@@ -38,11 +38,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def dirty_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """3,000 events, 5 % dirt, every file format; a space in the path, on purpose."""
-    raw = tmp_path_factory.mktemp("spark_parity") / "raw events"
+    """3,000 events, 5 % dirt, every file format. The path and some file names hold quotes,
+    spaces and glob characters, on purpose: each file is read once, literally, on both engines."""
+    raw = tmp_path_factory.mktemp("spark_parity") / "raw events it's [1]"
     run_generator(
         raw, "--events", "3000", "--dirt-rate", "0.05", "--seed", "1", "--format", "mixed",
     )  # fmt: skip
+    day = sorted((raw / "reel_liked").iterdir())[0]
+    source = sorted(day.glob("*.jsonl"))[0]
+    for name in ("it's [1].jsonl", "*.jsonl", "a{b,c}.jsonl", "q?.jsonl", "x']); --.jsonl"):
+        shutil.copyfile(source, day / name)
     return raw
 
 
