@@ -9,6 +9,8 @@
   readers abort on a line that is not valid UTF-8 and end lines at a lone CR too, so they cannot
   find again the lines its JSON reader could not parse.
 
+- ``count_text_lines(path)``: how many non-blank lines a file has, by the same definition, for
+  the data test that checks staging kept every line.
 - ``raw_file_error(path)``: why a raw event file cannot be read (NULL when it can), for the
   on-run-end hook that names the file after a staging model failed: DuckDB's own error for a
   corrupt gzip file does not say which file it was.
@@ -18,6 +20,7 @@ They are the only Python the dbt run executes.
 
 import gzip
 import os
+import re
 import zlib
 from pathlib import Path
 
@@ -58,6 +61,27 @@ def list_event_files(folder: str) -> list[dict[str, object]]:
     return sorted(files, key=lambda file: file["path"])
 
 
+BLANK_LINE = re.compile(rb"^[ \t\v\f\r]*$", re.MULTILINE)
+
+
+def _file_content(path: str) -> bytes:
+    """The bytes of a raw event file, decompressed for ``.gz``; an unreadable one names itself."""
+    try:
+        with gzip.open(path) if path.endswith(".gz") else open(path, "rb") as handle:
+            return handle.read()
+    except (OSError, EOFError, zlib.error) as error:
+        raise OSError(f"cannot read raw event file {path!r}: {error}") from error
+
+
+def count_text_lines(path: str) -> int:
+    """The number of non-blank lines of a raw event file, as ``read_text_lines`` reads them."""
+    content = _file_content(path)
+    lines = content.count(b"\n") + (1 if content and not content.endswith(b"\n") else 0)
+    # A MULTILINE $ also matches at the very end: after a final LF that is no line.
+    blank = len(BLANK_LINE.findall(content)) - (1 if not content or content.endswith(b"\n") else 0)
+    return lines - blank
+
+
 def read_text_lines(path: str, every_line: bool) -> list[dict[str, object]]:
     """The non-blank lines of a raw event file (gzip-compressed when its name ends in ``.gz``).
 
@@ -68,12 +92,7 @@ def read_text_lines(path: str, every_line: bool) -> list[dict[str, object]]:
     object are returned: not UTF-8, or not ``{...}`` inside white space. A file that cannot be
     read stops the run, naming the file.
     """
-    try:
-        with gzip.open(path) if path.endswith(".gz") else open(path, "rb") as handle:
-            content = handle.read()
-    except (OSError, EOFError, zlib.error) as error:
-        raise OSError(f"cannot read raw event file {path!r}: {error}") from error
-    lines = content.split(b"\n")
+    lines = _file_content(path).split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
     found = []
@@ -113,6 +132,9 @@ class Plugin(BasePlugin):
             [VARCHAR],
             list_type(EVENT_FILE),
             side_effects=True,
+        )
+        conn.create_function(
+            "count_text_lines", count_text_lines, [VARCHAR], BIGINT, side_effects=True
         )
         conn.create_function(
             "raw_file_error", raw_file_error, [VARCHAR], VARCHAR, side_effects=True

@@ -5,13 +5,16 @@
 {% macro duckdb__decimal_ratio(numerator, denominator) -%}
     {#-
         numerator / denominator as decimal(38, 9), rounded half up, computed on integers so no
-        float ever touches it (DuckDB divides decimals as doubles). Both inputs have scale 6.
+        float ever touches it (DuckDB divides decimals as doubles). Both inputs have scale 6; each
+        is widened to decimal(38, 6) before it is scaled (DuckDB keeps decimal(18, 6) * 1000000 at
+        width 18, which overflows from a clip of 1,000,000 s).
     -#}
+    {%- set scaled_numerator = 'cast(cast(' ~ numerator ~ ' as decimal(38, 6)) * 1000000 as hugeint)' -%}
+    {%- set scaled_denominator = 'cast(cast(' ~ denominator ~ ' as decimal(38, 6)) * 1000000 as hugeint)' -%}
     cast(
         cast(
-            (cast({{ numerator }} * 1000000 as hugeint) * 2000000000
-                + cast({{ denominator }} * 1000000 as hugeint))
-            // (2 * cast({{ denominator }} * 1000000 as hugeint))
+            ({{ scaled_numerator }} * 2000000000 + {{ scaled_denominator }})
+            // (2 * {{ scaled_denominator }})
             as decimal(38, 0)
         ) * 0.000000001
         as decimal(38, 9)

@@ -1,5 +1,6 @@
 -- Every line the JSON reader returned without fields was found again in the text of its file,
--- one for one: the text re-read and the JSON reader agree on what an unparsable line is.
+-- one for one: the text re-read and the JSON reader agree on what an unparsable line is. A file
+-- that disagrees is named with its numbers: "3 unparsed lines of <file> not recovered".
 
 with
 
@@ -60,7 +61,51 @@ mismatched as (
             unparsed_per_file.event_type = recovered_per_file.event_type
             and unparsed_per_file.source_file = recovered_per_file.source_file
 
+),
+
+messages as (
+
+    select
+        case
+            when unparsed_rows > recovered_lines
+                then cast(unparsed_rows - recovered_lines as {{ dbt.type_string() }})
+                    || ' unparsed lines of ' || source_file || ' not recovered'
+            else cast(recovered_lines - unparsed_rows as {{ dbt.type_string() }})
+                || ' lines of ' || source_file || ' recovered but not unparsed'
+        end
+        || ' (' || event_type || ': '
+        || cast(unparsed_rows as {{ dbt.type_string() }}) || ' unparsed, '
+        || cast(recovered_lines as {{ dbt.type_string() }}) || ' recovered)' as message
+    from mismatched
+    where unparsed_rows <> recovered_lines
+
+),
+
+collected as (
+
+    select
+        count(*) as files,
+        {{ dbt.listagg('message', "'; '", limit_num=10) }} as messages
+    from messages
+
+),
+
+failures as (
+
+    select
+        files,
+        messages
+        || case
+            when files > 10
+                then '; ' || cast(files as {{ dbt.type_string() }}) || ' files disagree in all'
+            else ''
+        end as message
+    from collected
+
 )
 
-select * from mismatched
-where unparsed_rows <> recovered_lines
+select
+    files,
+    message
+from failures
+where {{ fail_with('message') }}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,17 +21,18 @@ def run_generator(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def run_dbt_build(
-    work: Path, raw: Path, out: Path, *flags: str, **extra_vars: object
+    work: Path, raw: Path, out: Path, *flags: str, project: Path = REPO, **extra_vars: object
 ) -> subprocess.CompletedProcess[str]:
     """`dbt build --vars '{raw_path: …, output_path: …}' [flags]` from the repo root, as other jobs
     run it.
 
     Its database, target and log folders go under ``work`` so tests never share state.
+    ``project`` runs a copy of the project instead (see ``copy_project``).
     """
     env = {
         **os.environ,
         "DBT_DUCKDB_PATH": str(work / "loco_clips.duckdb"),
-        "DBT_PROFILES_DIR": str(REPO),
+        "DBT_PROFILES_DIR": str(project),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),
@@ -38,8 +40,26 @@ def run_dbt_build(
     variables = json.dumps({"raw_path": str(raw), "output_path": str(out), **extra_vars})
     return subprocess.run(
         [str(DBT), "build", "--vars", variables, *flags],
-        cwd=REPO,
+        cwd=project,
         env=env,
         capture_output=True,
         text=True,
     )
+
+
+def copy_project(destination: Path) -> Path:
+    """A scratch copy of the dbt project (no Python tests, no build output), to alter in a test."""
+    destination.mkdir(parents=True)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy2(REPO / name, destination / name)
+    for folder in ("models", "macros", "seeds", "analyses"):
+        shutil.copytree(REPO / folder, destination / folder)
+    shutil.copytree(REPO / "tests", destination / "tests", ignore=shutil.ignore_patterns("python"))
+    return destination
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Replace the one occurrence of ``old`` in a file (fails when it is not there exactly once)."""
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} is not in {path} exactly once"
+    path.write_text(text.replace(old, new))

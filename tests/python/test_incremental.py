@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -87,3 +88,31 @@ def test_full_refresh_rereads_every_file(tmp_path: Path) -> None:
     assert full.returncode == 0, full.stdout[-3000:]
     assert "new or changed" not in full.stdout
     assert rows_from_gone_file() == 0
+
+
+def test_a_file_changed_in_place_with_the_same_size_is_reloaded(tmp_path: Path) -> None:
+    """A rewrite that keeps the size is told by its modification time alone."""
+    landing, work, out = tmp_path / "landing", tmp_path / "work", tmp_path / "out"
+    run_generator(
+        landing, "--events", "600", "--dirt-rate", "0", "--seed", "3", "--days", "1",
+        "--files-per-day", "2", "--format", "jsonl",
+    )  # fmt: skip
+    first = run_dbt_build(work, landing, out)
+    assert first.returncode == 0, first.stdout[-3000:]
+
+    changed = sorted((landing / "reel_liked").rglob("*.jsonl"))[0]
+    before = changed.stat()
+    lines = changed.read_bytes().split(b"\n")
+    broken = b"{" + b"x" * (len(lines[0]) - 1)  # the first line, now malformed, same length
+    changed.write_bytes(b"\n".join([broken, *lines[1:]]))
+    os.utime(changed, ns=(before.st_atime_ns, before.st_mtime_ns + 60_000_000_000))
+    assert changed.stat().st_size == before.st_size
+
+    result = run_dbt_build(work, landing, out)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "reel_liked: 1 new or changed of 2 files" in result.stdout
+    rejected = duckdb.execute(
+        "select reason_code from read_parquet(?) where raw_record = ?",
+        [str(out / "rejected_events.parquet"), broken.decode()],
+    ).fetchall()
+    assert rejected == [("malformed_json",)]

@@ -160,6 +160,37 @@ def test_empty_or_unreadable_parquet_is_refused_and_table_kept(
     assert table_rows(loader_dsn, schema) == loaded
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param((None, "r9", False, False, None, False), id="null_user_uid"),
+        pytest.param(("u9", None, False, False, None, False), id="null_reel_uid"),
+    ],
+)
+def test_one_null_key_is_refused_before_loading_and_table_kept(
+    tmp_path: Path, loader_dsn: str, schema: str, loaded: list, row: tuple
+):
+    """One NULL key is enough: the file is refused before the database is touched."""
+    parquet = write_parquet(tmp_path / "null_key.parquet", [ROWS[0], row])
+    with pytest.raises(InputFileError, match="1 of 2 rows have a NULL user_uid or reel_uid"):
+        load_parquet(parquet, loader_dsn, schema=schema)
+    assert table_rows(loader_dsn, schema) == loaded
+
+
+def test_lock_timeout_is_a_transient_error_and_table_kept(
+    tmp_path: Path, loader_dsn: str, schema: str, loaded: list
+):
+    """A reader holding the table past lock_timeout: the swap gives up, worth retrying later."""
+    new = write_parquet(tmp_path / "new.parquet", ROWS[:1])
+    count = sql.SQL("select count(*) from {}").format(sql.Identifier(schema, "user_reel_interest"))
+    with psycopg.connect(loader_dsn) as long_reader:
+        long_reader.execute(count)  # holds its lock until the end of its transaction
+        with pytest.raises(DatabaseUnavailableError, match="LockNotAvailable"):
+            load_parquet(new, loader_dsn, schema=schema, lock_timeout="200ms")
+        long_reader.rollback()
+    assert table_rows(loader_dsn, schema) == loaded
+
+
 def test_schema_mismatch_is_refused_and_table_kept(
     tmp_path: Path, loader_dsn: str, schema: str, loaded: list
 ):
