@@ -1,0 +1,71 @@
+"""The plugin's file functions: literal listing, byte-exact lines, and one definition of a line
+shared by the reader of unparsed lines and the line count of the staging test."""
+
+from __future__ import annotations
+
+import gzip
+import random
+from pathlib import Path
+
+import pytest
+
+from loco_clips.dbt_plugin import (
+    count_text_lines,
+    list_event_files,
+    raw_file_error,
+    read_text_lines,
+)
+
+
+def test_files_are_listed_literally_whatever_their_names(tmp_path: Path) -> None:
+    names = ["part[1].jsonl", "*.jsonl", "q?.json", "back\\slash.jsonl.gz", "it's.jsonl", "x.txt"]
+    (tmp_path / "sub\\dir [2]").mkdir()
+    for name in names:
+        (tmp_path / "sub\\dir [2]" / name).write_bytes(b"{}\n")
+
+    listed = [Path(file["path"]).name for file in list_event_files(str(tmp_path))]
+
+    assert listed == sorted(name for name in names if name != "x.txt")
+    assert list_event_files(str(tmp_path / "missing")) == []
+
+
+def test_a_line_ends_at_lf_and_keeps_everything_else(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(b'{"a":1}\r\n \t\f\v\r\n\n{"b":\r2}\r\xff{}\nlast without LF')
+
+    lines = read_text_lines(str(path), True)
+
+    assert lines == [
+        {"line": '{"a":1}', "is_utf8": True},
+        {"line": '{"b":\r2}\r\\xff{}', "is_utf8": False},
+        {"line": "last without LF", "is_utf8": True},
+    ]
+    assert count_text_lines(str(path)) == 3
+    # Only the lines that cannot be an object: not UTF-8, or not {...}.
+    assert [line["line"] for line in read_text_lines(str(path), False)] == [
+        '{"b":\r2}\r\\xff{}',
+        "last without LF",
+    ]
+
+
+def test_the_line_count_agrees_with_the_line_reader(tmp_path: Path) -> None:
+    pieces = [b'{"a":1}', b"", b"  ", b"\r", b"\f", b"x\ry", b"\xff", b" {} ", b"\v\t"]
+    generator = random.Random(3)
+    path = tmp_path / "f.jsonl"
+    for _ in range(2000):
+        lines = [generator.choice(pieces) for _ in range(generator.randint(0, 6))]
+        path.write_bytes(b"\n".join(lines) + generator.choice([b"", b"\n", b"\r\n"]))
+        assert count_text_lines(str(path)) == len(read_text_lines(str(path), True))
+
+
+def test_gzip_files_are_read_and_a_corrupt_one_names_itself(tmp_path: Path) -> None:
+    good = tmp_path / "good.jsonl.gz"
+    good.write_bytes(gzip.compress(b"{}\nnot json\n"))
+    bad = tmp_path / "bad.jsonl.gz"
+    bad.write_bytes(gzip.compress(b"{}\n" * 1000)[:-30])
+
+    assert count_text_lines(str(good)) == 2
+    assert raw_file_error(str(good)) is None
+    assert raw_file_error(str(bad)) is not None
+    with pytest.raises(OSError, match="cannot read raw event file .*bad.jsonl.gz"):
+        read_text_lines(str(bad), True)
