@@ -3,7 +3,8 @@
 Two tasks, run daily (no catch-up):
 
 - **transform** runs ``dbt build`` (models *and* tests, including the rejection-rate guard) on
-  ``raw_path`` and writes the Parquet files into ``output_path``. It keeps one DuckDB file per
+  ``raw_path``; once all of them passed, dbt publishes the Parquet files and run_summary.json
+  into ``output_path``, all three at once (docs/airflow.md). It keeps one DuckDB file per
   ``raw_path`` under ``LOCO_STATE_DIR``, so a daily run parses only the files it has not loaded
   yet; the param ``full_refresh`` rereads everything. A dbt failure is permanent: the task fails
   at once, without retries.
@@ -205,8 +206,9 @@ def transform() -> dict[str, str]:
     run_dbt_build(raw_path, output_path, full_refresh=params["full_refresh"])
     parquet = output_path / PARQUET_NAME
     if not parquet.is_file():
-        raise AirflowFailException(f"dbt build succeeded but wrote no {parquet}")
-    return {"parquet": str(parquet)}
+        raise AirflowFailException(f"dbt build succeeded but published no {parquet}")
+    # The published name is a symlink into the run's own folder: load exactly this run's file.
+    return {"parquet": str(parquet.resolve())}
 
 
 @task(

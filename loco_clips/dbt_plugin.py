@@ -1,38 +1,25 @@
-"""A dbt-duckdb plugin for the two things plain SQL cannot do safely here.
+"""The dbt-duckdb plugin: registers the few SQL functions the dbt run needs and SQL cannot do
+safely, the only Python the dbt run executes. Every rule stays in SQL.
 
-- ``make_directories(path)``: DuckDB's ``COPY ... TO`` needs the target folder to exist, and SQL
-  has no ``mkdir``; the export macro calls it first.
-- ``list_event_files(folder)``: the raw event files below a folder, listed literally. DuckDB's
-  ``glob()`` reads ``[``, ``]``, ``*`` and ``?`` in names as patterns and silently skips any file
-  or folder whose name holds a backslash, so it cannot be the listing.
-- ``read_text_lines(path, every_line)``: a file's lines as text, byte-exact. DuckDB's text
-  readers abort on a line that is not valid UTF-8 and end lines at a lone CR too, so they cannot
-  find again the lines its JSON reader could not parse.
-
-- ``count_text_lines(path)``: how many non-blank lines a file has, by the same definition, for
-  the data test that checks staging kept every line.
-- ``raw_file_error(path)``: why a raw event file cannot be read (NULL when it can), for the
-  on-run-end hook that names the file after a staging model failed: DuckDB's own error for a
-  corrupt gzip file does not say which file it was.
-
-They are the only Python the dbt run executes.
+- ``make_directories(path)``: DuckDB's ``COPY ... TO`` needs the target folder to exist.
+- ``list_event_files(folder)``, ``read_text_lines(path, every_line)``, ``count_text_lines(path)``,
+  ``raw_file_error(path)``: raw event files listed literally and read as byte-exact lines
+  (``loco_clips.raw_files``).
+- ``publish_run(output_path, run_id)``: the run's three output files made the published ones in
+  one atomic rename (``loco_clips.publish``).
 """
 
-import gzip
-import os
-import re
-import zlib
 from pathlib import Path
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection, list_type, struct_type
 from duckdb.sqltypes import BIGINT, BOOLEAN, VARCHAR
 
-EVENT_FILE_SUFFIXES = (".jsonl", ".jsonl.gz", ".json")
+from loco_clips.publish import publish_run
+from loco_clips.raw_files import count_text_lines, list_event_files, raw_file_error, read_text_lines
+
 EVENT_FILE = struct_type({"path": VARCHAR, "size": BIGINT, "modified_ms": BIGINT})
 TEXT_LINE = struct_type({"line": VARCHAR, "is_utf8": BOOLEAN})
-# What DuckDB's JSON reader takes for white space around a line (a line of only these is blank).
-JSON_READER_SPACE = b" \t\n\v\f\r"
 
 
 def make_directories(path: str) -> bool:
@@ -41,108 +28,15 @@ def make_directories(path: str) -> bool:
     return True
 
 
-def list_event_files(folder: str) -> list[dict[str, object]]:
-    """Every ``*.jsonl``, ``*.jsonl.gz`` and ``*.json`` file at any depth below ``folder``, sorted
-    by path: its path, size in bytes and modification time in epoch milliseconds. A folder that
-    does not exist has no files."""
-    files = []
-    for root, _, names in os.walk(folder):
-        for name in names:
-            if name.endswith(EVENT_FILE_SUFFIXES):
-                path = os.path.join(root, name)
-                status = os.stat(path)
-                files.append(
-                    {
-                        "path": path,
-                        "size": status.st_size,
-                        "modified_ms": status.st_mtime_ns // 10**6,
-                    }
-                )
-    return sorted(files, key=lambda file: file["path"])
-
-
-BLANK_LINE = re.compile(rb"^[ \t\v\f\r]*$", re.MULTILINE)
-
-
-def _file_content(path: str) -> bytes:
-    """The bytes of a raw event file, decompressed for ``.gz``; an unreadable one names itself."""
-    try:
-        with gzip.open(path) if path.endswith(".gz") else open(path, "rb") as handle:
-            return handle.read()
-    except (OSError, EOFError, zlib.error) as error:
-        raise OSError(f"cannot read raw event file {path!r}: {error}") from error
-
-
-def count_text_lines(path: str) -> int:
-    """The number of non-blank lines of a raw event file, as ``read_text_lines`` reads them."""
-    content = _file_content(path)
-    lines = content.count(b"\n") + (1 if content and not content.endswith(b"\n") else 0)
-    # A MULTILINE $ also matches at the very end: after a final LF that is no line.
-    blank = len(BLANK_LINE.findall(content)) - (1 if not content or content.endswith(b"\n") else 0)
-    return lines - blank
-
-
-def read_text_lines(path: str, every_line: bool) -> list[dict[str, object]]:
-    """The non-blank lines of a raw event file (gzip-compressed when its name ends in ``.gz``).
-
-    A line ends at LF; the CR of a CRLF ending is dropped, any other CR is part of the line (a
-    file with CR-only endings is one line). Blank means only white space as the JSON reader sees
-    it. Each line comes with whether it is valid UTF-8; one that is not is returned with its bad
-    bytes written as ``\\xNN``. With ``every_line`` false, only the lines that cannot be a JSON
-    object are returned: not UTF-8, or not ``{...}`` inside white space. A file that cannot be
-    read stops the run, naming the file.
-    """
-    lines = _file_content(path).split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    found = []
-    for raw in lines:
-        stripped = raw.strip(JSON_READER_SPACE)
-        if not stripped:
-            continue
-        raw = raw.removesuffix(b"\r")
-        try:
-            line, is_utf8 = raw.decode("utf-8"), True
-        except UnicodeDecodeError:
-            line, is_utf8 = raw.decode("utf-8", "backslashreplace"), False
-        if every_line or not is_utf8 or not (stripped[:1] == b"{" and stripped[-1:] == b"}"):
-            found.append({"line": line, "is_utf8": is_utf8})
-    return found
-
-
-def raw_file_error(path: str) -> str | None:
-    """Why ``path`` cannot be read to its end (decompressed, for ``.gz``), or None if it can."""
-    try:
-        with gzip.open(path) if path.endswith(".gz") else open(path, "rb") as handle:
-            while handle.read(2**24):
-                pass
-    except (OSError, EOFError, zlib.error) as error:
-        return f"{type(error).__name__}: {error}"
-    return None
-
-
 class Plugin(BasePlugin):
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
-        conn.create_function(
-            "make_directories", make_directories, [VARCHAR], BOOLEAN, side_effects=True
-        )
-        conn.create_function(
-            "list_event_files",
-            list_event_files,
-            [VARCHAR],
-            list_type(EVENT_FILE),
-            side_effects=True,
-        )
-        conn.create_function(
-            "count_text_lines", count_text_lines, [VARCHAR], BIGINT, side_effects=True
-        )
-        conn.create_function(
-            "raw_file_error", raw_file_error, [VARCHAR], VARCHAR, side_effects=True
-        )
-        conn.create_function(
-            "read_text_lines",
-            read_text_lines,
-            [VARCHAR, BOOLEAN],
-            list_type(TEXT_LINE),
-            side_effects=True,
-        )
+        functions = [
+            ("make_directories", make_directories, [VARCHAR], BOOLEAN),
+            ("list_event_files", list_event_files, [VARCHAR], list_type(EVENT_FILE)),
+            ("read_text_lines", read_text_lines, [VARCHAR, BOOLEAN], list_type(TEXT_LINE)),
+            ("count_text_lines", count_text_lines, [VARCHAR], BIGINT),
+            ("raw_file_error", raw_file_error, [VARCHAR], VARCHAR),
+            ("publish_run", publish_run, [VARCHAR, VARCHAR], VARCHAR),
+        ]
+        for name, function, parameters, returns in functions:
+            conn.create_function(name, function, parameters, returns, side_effects=True)

@@ -1,38 +1,39 @@
-{% macro export_parquet(file_name, order_by) %}
-    {{ return(adapter.dispatch('export_parquet', 'loco_clips')(file_name, order_by)) }}
+{% macro export_parquet(relation, location, order_by) %}
+    {{ return(adapter.dispatch('export_parquet', 'loco_clips')(relation, location, order_by)) }}
 {% endmacro %}
 
-{% macro duckdb__export_parquet(file_name, order_by) %}
+{% macro duckdb__export_parquet(relation, location, order_by) %}
     {#-
-        Post-hook of the marts: write the table just built to <output_path>/<file_name>.parquet.
-        The folder is created when missing; DuckDB writes to a temporary file and renames it, so
-        readers never see a half-written file.
+        Writes relation to the Parquet file location (its folder must exist), sorted. Called by
+        duckdb__publish_run into a fresh run folder, which readers do not see until it is
+        published, so no temporary file is needed.
     -#}
-    {%- set folder = var('output_path').rstrip('/') -%}
-    select make_directories({{ sql_literal(folder) }});
-    copy (select * from {{ this }} order by {{ order_by }})
-    to {{ sql_literal(folder ~ '/' ~ file_name ~ '.parquet') }}
-    (format parquet, compression zstd, row_group_size 1000000, use_tmp_file true)
+    {%- set query -%}
+        copy (select * from {{ relation }} order by {{ order_by }})
+        to {{ sql_literal(location) }}
+        (format parquet, compression zstd, row_group_size 1000000)
+    {%- endset -%}
+    {%- do run_query(query) -%}
 {% endmacro %}
 
-{% macro spark__export_parquet(file_name, order_by) %}
+{% macro spark__export_parquet(relation, location, order_by) %}
     {#-
         Spark: the export is an external Parquet table, <table>_parquet, whose location is the
-        folder <output_path>/<file_name>.parquet (part files), so other jobs can read the folder
-        or query the table. The previous export table is dropped first (its files stay, being
-        external) and rewritten in place (spark.sql.legacy.allowNonEmptyLocationInCTAS, set in
-        the profile). A relative output_path is taken from the working directory, as on DuckDB.
+        folder location (part files), so other jobs can read the folder or query the table. The
+        previous export table is dropped first (its files stay, being external) and rewritten in
+        place (spark.sql.legacy.allowNonEmptyLocationInCTAS, set in the profile). A relative
+        location is taken from the working directory, as on DuckDB.
     -#}
-    {%- set location = absolute_path(var('output_path').rstrip('/') ~ '/' ~ file_name ~ '.parquet') -%}
-    {%- set export_relation = this.incorporate(path={'identifier': this.identifier ~ '_parquet'}, type='table') -%}
-    {%- if execute -%}
-        {%- do adapter.drop_relation(export_relation) -%}
-    {%- endif -%}
-    create table {{ export_relation }}
-    using parquet
-    options (compression 'zstd')
-    location {{ sql_literal(location) }}
-    as select * from {{ this }} order by {{ order_by }}
+    {%- set export_relation = relation.incorporate(path={'identifier': relation.identifier ~ '_parquet'}, type='table') -%}
+    {%- do adapter.drop_relation(export_relation) -%}
+    {%- set query -%}
+        create table {{ export_relation }}
+        using parquet
+        options (compression 'zstd')
+        location {{ sql_literal(absolute_path(location)) }}
+        as select * from {{ relation }} order by {{ order_by }}
+    {%- endset -%}
+    {%- do run_query(query) -%}
 {% endmacro %}
 
 

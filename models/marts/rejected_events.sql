@@ -1,8 +1,3 @@
-{{
-    config(
-        post_hook="{{ export_parquet('rejected_events', 'event_type, source_file, reason_code') }}",
-    )
-}}
 -- Waits for the quality gates on: {{ ref('int_event_outcomes_counted') }}
 
 with

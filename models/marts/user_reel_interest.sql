@@ -1,7 +1,6 @@
 {{
     config(
         contract={'enforced': true},
-        post_hook="{{ export_parquet('user_reel_interest', 'user_uid, reel_uid') }}",
     )
 }}
 -- Waits for the quality gates on: {{ ref('int_event_outcomes_counted') }}

@@ -20,31 +20,32 @@ def run_generator(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def run_dbt_build(
-    work: Path, raw: Path, out: Path, *flags: str, project: Path = REPO, **extra_vars: object
-) -> subprocess.CompletedProcess[str]:
-    """`dbt build --vars '{raw_path: …, output_path: …}' [flags]` from the repo root, as other jobs
-    run it.
-
-    Its database, target and log folders go under ``work`` so tests never share state.
-    ``project`` runs a copy of the project instead (see ``copy_project``).
-    """
+def dbt_build_command(
+    work: Path, raw: Path, out: Path, *flags: str, **extra_vars: object
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of `dbt build` for ``run_dbt_build`` (and a Popen)."""
     env = {
         **os.environ,
         "DBT_DUCKDB_PATH": str(work / "loco_clips.duckdb"),
-        "DBT_PROFILES_DIR": str(project),
+        "DBT_PROFILES_DIR": str(REPO),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),
     }
     variables = json.dumps({"raw_path": str(raw), "output_path": str(out), **extra_vars})
-    return subprocess.run(
-        [str(DBT), "build", "--vars", variables, *flags],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    return [str(DBT), "build", "--vars", variables, *flags], env
+
+
+def run_dbt_build(
+    work: Path, raw: Path, out: Path, *flags: str, project: Path = REPO, **extra_vars: object
+) -> subprocess.CompletedProcess[str]:
+    """`dbt build --vars '{raw_path: …, output_path: …}' [flags]` from the repo root (or another
+    ``project`` folder, e.g. a copy with a test added), as other jobs run it.
+
+    Its database, target and log folders go under ``work`` so tests never share state.
+    """
+    command, env = dbt_build_command(work, raw, out, *flags, **extra_vars)
+    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
 
 
 def copy_project(destination: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -100,11 +101,40 @@ def test_spark_leaves_nothing_in_the_working_directory(spark_build: Build) -> No
     assert (spark_dir / "warehouse").is_dir()
 
 
-def test_a_second_spark_run_overwrites_its_output(
+def test_a_spark_run_without_tests_publishes_nothing(
     dirty_raw: Path, duckdb_build: Build, spark_build: Build
 ) -> None:
-    """Rerunning the marts rewrites the export folders in place: same rows, no stale files."""
+    """`dbt run` runs no tests, so on-run-end leaves every published file as it was."""
+
+    def files(out: Path) -> dict[str, bytes]:
+        return {
+            str(path.relative_to(out)): path.read_bytes()
+            for path in out.rglob("*")
+            if path.is_file()
+        }
+
+    before = files(spark_build.out)
+    assert any(name.startswith("run_summary.json/") for name in before)
     rerun = run_dbt("spark", spark_build.work, dirty_raw, spark_build.out, "run", "-s", "marts")
     assert rerun.process.returncode == 0, rerun.process.stdout[-5000:]
+    assert "Outputs not published: only `dbt build` publishes" in rerun.process.stdout
+    assert files(spark_build.out) == before
     for name in OUTPUTS:
         assert_same_rows(rows(duckdb_build.out, name), rows(spark_build.out, name))
+
+
+def run_summary(out: Path) -> dict:
+    """run_summary.json: a file on DuckDB, a folder of part files on Spark; one JSON object."""
+    path = out / "run_summary.json"
+    parts = [path] if path.is_file() else sorted(path.glob("part-*.json"))
+    (line,) = "".join(part.read_text() for part in parts).splitlines()
+    return json.loads(line)
+
+
+def test_run_summaries_agree(duckdb_build: Build, spark_build: Build) -> None:
+    duckdb_summary, spark_summary = run_summary(duckdb_build.out), run_summary(spark_build.out)
+    # Each its own run (run_results.json may be a later run's by now: compare the two ids).
+    assert len(spark_summary["run_id"]) == len(duckdb_summary["run_id"]) == 36
+    assert spark_summary["run_id"] != duckdb_summary["run_id"]
+    for key in ("raw_path", "files_in_state", "files_read", "event_types", "rows"):
+        assert spark_summary[key] == duckdb_summary[key], key

@@ -1,5 +1,5 @@
-"""The plugin's file functions: literal listing, byte-exact lines, and one definition of a line
-shared by the reader of unparsed lines and the line count of the staging test."""
+"""Raw event files (loco_clips.raw_files): literal listing, byte-exact lines, and one definition
+of a line shared by the reader of unparsed lines and the line count of the staging test."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loco_clips.dbt_plugin import (
+from loco_clips.raw_files import (
     count_text_lines,
     list_event_files,
     raw_file_error,

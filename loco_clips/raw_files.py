@@ -1,0 +1,105 @@
+"""Raw event files as the dbt run reads them: listed literally, read as byte-exact lines.
+
+DuckDB's SQL cannot do either safely: its ``glob()`` reads ``[``, ``]``, ``*`` and ``?`` in names
+as patterns and silently skips any file or folder whose name holds a backslash, and its text
+readers abort on a line that is not valid UTF-8 and also end lines at a lone CR, so they cannot
+find again the lines its JSON reader could not parse. The dbt plugin registers these functions
+for the SQL: ``list_event_files``, ``read_text_lines``, ``count_text_lines`` (the staging
+line-count test) and ``raw_file_error`` (which names a corrupt file after a failed read: DuckDB's
+own error for a corrupt gzip file does not say which file it was).
+
+A line ends at LF; the CR of a CRLF ending is dropped, any other CR is part of the line (a file
+with CR-only endings is one line). A line of only white space, as DuckDB's JSON reader sees it
+(space, tab, LF, vertical tab, form feed, CR), is blank and skipped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import zlib
+
+EVENT_FILE_SUFFIXES = (".jsonl", ".jsonl.gz", ".json")
+# What DuckDB's JSON reader takes for white space around a line (a line of only these is blank).
+JSON_READER_SPACE = b" \t\n\v\f\r"
+
+
+def list_event_files(folder: str) -> list[dict[str, object]]:
+    """Every ``*.jsonl``, ``*.jsonl.gz`` and ``*.json`` file at any depth below ``folder``, sorted
+    by path: its path, size in bytes and modification time in epoch milliseconds. A folder that
+    does not exist has no files."""
+    files = []
+    for root, _, names in os.walk(folder):
+        for name in names:
+            if name.endswith(EVENT_FILE_SUFFIXES):
+                path = os.path.join(root, name)
+                status = os.stat(path)
+                files.append(
+                    {
+                        "path": path,
+                        "size": status.st_size,
+                        "modified_ms": status.st_mtime_ns // 10**6,
+                    }
+                )
+    return sorted(files, key=lambda file: file["path"])
+
+
+BLANK_LINE = re.compile(rb"^[ \t\v\f\r]*$", re.MULTILINE)
+
+
+def _file_content(path: str) -> bytes:
+    """The bytes of a raw event file, decompressed for ``.gz``; an unreadable one names itself."""
+    try:
+        with gzip.open(path) if path.endswith(".gz") else open(path, "rb") as handle:
+            return handle.read()
+    except (OSError, EOFError, zlib.error) as error:
+        raise OSError(f"cannot read raw event file {path!r}: {error}") from error
+
+
+def count_text_lines(path: str) -> int:
+    """The number of non-blank lines of a raw event file, as ``read_text_lines`` reads them."""
+    content = _file_content(path)
+    lines = content.count(b"\n") + (1 if content and not content.endswith(b"\n") else 0)
+    # A MULTILINE $ also matches at the very end: after a final LF that is no line.
+    blank = len(BLANK_LINE.findall(content)) - (1 if not content or content.endswith(b"\n") else 0)
+    return lines - blank
+
+
+def read_text_lines(path: str, every_line: bool) -> list[dict[str, object]]:
+    """The non-blank lines of a raw event file (gzip-compressed when its name ends in ``.gz``).
+
+    A line ends at LF; the CR of a CRLF ending is dropped, any other CR is part of the line (a
+    file with CR-only endings is one line). Blank means only white space as the JSON reader sees
+    it. Each line comes with whether it is valid UTF-8; one that is not is returned with its bad
+    bytes written as ``\\xNN``. With ``every_line`` false, only the lines that cannot be a JSON
+    object are returned: not UTF-8, or not ``{...}`` inside white space. A file that cannot be
+    read stops the run, naming the file.
+    """
+    lines = _file_content(path).split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    found = []
+    for raw in lines:
+        stripped = raw.strip(JSON_READER_SPACE)
+        if not stripped:
+            continue
+        raw = raw.removesuffix(b"\r")
+        try:
+            line, is_utf8 = raw.decode("utf-8"), True
+        except UnicodeDecodeError:
+            line, is_utf8 = raw.decode("utf-8", "backslashreplace"), False
+        if every_line or not is_utf8 or not (stripped[:1] == b"{" and stripped[-1:] == b"}"):
+            found.append({"line": line, "is_utf8": is_utf8})
+    return found
+
+
+def raw_file_error(path: str) -> str | None:
+    """Why ``path`` cannot be read to its end (decompressed, for ``.gz``), or None if it can."""
+    try:
+        with gzip.open(path) if path.endswith(".gz") else open(path, "rb") as handle:
+            while handle.read(2**24):
+                pass
+    except (OSError, EOFError, zlib.error) as error:
+        return f"{type(error).__name__}: {error}"
+    return None

@@ -1,0 +1,192 @@
+{#-
+    Publishing the outputs: on-run-end (dbt_project.yml) calls publish_outputs(results) once
+    every node of the run is done. It publishes only a `dbt build` in which every model and every
+    test passed and which built both marts, everything they are built from, and every data test
+    of those (a build of a part of the graph, or one whose gates were not run, publishes nothing).
+-#}
+
+{% macro published_outputs() %}
+    {#- The marts other teams read, and the order their rows are written in. -#}
+    {{ return([
+        {'model': 'user_reel_interest', 'order_by': 'user_uid, reel_uid'},
+        {'model': 'rejected_events', 'order_by': 'event_type, source_file, reason_code'},
+    ]) }}
+{% endmacro %}
+
+
+{% macro publish_outputs(results) %}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set reason = publish_refusal(results) -%}
+    {%- if reason -%}
+        {{ log('Outputs not published: ' ~ reason ~ '; ' ~ var('output_path') ~ ' is unchanged.', info=true) }}
+    {%- else -%}
+        {%- set published = publish_run(invocation_id) -%}
+        {{ log('Outputs published: ' ~ published, info=true) }}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{% macro publish_refusal(results) %}
+    {#- Why this run must not publish, or '' when it may. -#}
+    {%- if flags.WHICH != 'build' -%}
+        {{ return('only `dbt build` publishes (it runs the tests), this is `dbt ' ~ flags.WHICH ~ '`') }}
+    {%- endif -%}
+    {%- if flags.EMPTY -%}
+        {{ return('an --empty build has no rows to publish') }}
+    {%- endif -%}
+    {%- set status_of = {} -%}
+    {%- set failed = [] -%}
+    {%- for result in results -%}
+        {%- do status_of.update({result.node.unique_id: result.status}) -%}
+        {%- if result.status not in ['success', 'pass', 'warn', 'no-op'] -%}
+            {%- do failed.append(result.node.unique_id ~ ' (' ~ result.status ~ ')') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if failed -%}
+        {{ return(failed | length ~ ' node(s) did not pass: ' ~ failed[:5] | join(', ')) }}
+    {%- endif -%}
+    {%- set required = {} -%}
+    {%- for output in published_outputs() -%}
+        {%- do required.update({'model.' ~ project_name ~ '.' ~ output.model: true}) -%}
+    {%- endfor -%}
+    {%- set unbuilt = required.keys() | reject('in', status_of) | list -%}
+    {%- if unbuilt -%}
+        {{ return('the run did not build ' ~ unbuilt | join(', ')) }}
+    {%- endif -%}
+    {#- Everything the marts are built from (models, seeds, snapshots), to a fixed point. -#}
+    {%- for _ in graph.nodes -%}
+        {%- set added = [] -%}
+        {%- for unique_id in required.keys() | list -%}
+            {%- for parent in graph.nodes[unique_id].depends_on.nodes if parent in graph.nodes and parent not in required -%}
+                {%- do required.update({parent: true}) -%}
+                {%- do added.append(parent) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- if not added -%}
+            {%- break -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- ... and every data test on them: the quality gates. -#}
+    {%- for node in graph.nodes.values() if node.resource_type == 'test' -%}
+        {%- if node.depends_on.nodes and node.depends_on.nodes | reject('in', required) | list | length == 0 -%}
+            {%- do required.update({node.unique_id: true}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set not_run = required.keys() | reject('in', status_of) | sort | list -%}
+    {%- if not_run -%}
+        {{ return(not_run | length ~ ' node(s) the marts need did not run: ' ~ not_run[:5] | join(', ')) }}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{% macro publish_run(run_id) %}
+    {{ return(adapter.dispatch('publish_run', 'loco_clips')(run_id)) }}
+{% endmacro %}
+
+{% macro duckdb__publish_run(run_id) %}
+    {#-
+        The run's three files go to <output_path>/.runs/<run_id>/, then publish_run() (registered
+        by loco_clips.dbt_plugin) swaps the symlink <output_path>/current to that folder in one
+        rename. Returns the published folder.
+    -#}
+    {%- set folder = var('output_path').rstrip('/') -%}
+    {%- set run_folder = folder ~ '/.runs/' ~ run_id -%}
+    {%- do run_query('select make_directories(' ~ sql_literal(run_folder) ~ ')') -%}
+    {%- for output in published_outputs() -%}
+        {%- do export_parquet(node_relation(output.model), run_folder ~ '/' ~ output.model ~ '.parquet', output.order_by) -%}
+    {%- endfor -%}
+    {%- set query -%}
+        copy ({{ run_summary_query(run_id) }})
+        to {{ sql_literal(run_folder ~ '/run_summary.json') }} (format json)
+    {%- endset -%}
+    {%- do run_query(query) -%}
+    {%- set published = run_query('select publish_run(' ~ sql_literal(folder) ~ ', ' ~ sql_literal(run_id) ~ ')') -%}
+    {{ return(published.columns[0].values()[0]) }}
+{% endmacro %}
+
+{% macro spark__publish_run(run_id) %}
+    {#-
+        Spark SQL cannot rename a file or a symlink, so there is no atomic swap here: after every
+        test passed, the outputs are rewritten in place at their fixed names, one after the other,
+        as folders of part files (external tables <model>_parquet and run_summary_json). See
+        docs/spark.md for what differs from DuckDB.
+    -#}
+    {%- set folder = var('output_path').rstrip('/') -%}
+    {%- for output in published_outputs() -%}
+        {%- do export_parquet(node_relation(output.model), folder ~ '/' ~ output.model ~ '.parquet', output.order_by) -%}
+    {%- endfor -%}
+    {%- set summary = api.Relation.create(schema=target.schema, identifier='run_summary_json', type='table') -%}
+    {%- do adapter.drop_relation(summary) -%}
+    {%- set query -%}
+        create table {{ summary }}
+        using json
+        location {{ sql_literal(absolute_path(folder ~ '/run_summary.json')) }}
+        as {{ run_summary_query(run_id) }}
+    {%- endset -%}
+    {%- do run_query(query) -%}
+    {{ return(folder) }}
+{% endmacro %}
+
+
+{% macro run_summary_query(run_id) %}
+    {#-
+        One row, written as one JSON object: the run, what it read, what became of every line
+        (int_event_outcomes_counted) and the rows of each output. Every count is an integer.
+    -#}
+    {%- set event_types = ['reel_watched', 'reel_liked', 'reel_unliked'] -%}
+    {%- set finished_at = modules.datetime.datetime.now(modules.pytz.utc).strftime('%Y-%m-%dT%H:%M:%SZ') -%}
+    {%- set per_event_type = [] -%}
+    {%- for event_type in event_types -%}
+        {%- set staging = node_relation('stg_clips__' ~ event_type) -%}
+        {%- set counts = '(select {} from ' ~ node_relation('int_event_outcomes_counted') ~ ' where event_type = ' ~ sql_literal(event_type) ~ ')' -%}
+        {%- do per_event_type.append((event_type, struct_of([
+            ('files_in_state', '(select count(distinct source_file) from ' ~ staging ~ ')'),
+            ('files_read', '(select count(distinct source_file) from ' ~ staging ~ ' where load_id = ' ~ sql_literal(run_id) ~ ')'),
+            ('lines_read', counts.format('lines_read')),
+            ('used', counts.format('used')),
+            ('duplicates', counts.format('duplicates')),
+            ('rejected', counts.format('rejected')),
+        ]))) -%}
+    {%- endfor -%}
+    {%- set rows = [] -%}
+    {%- for output in published_outputs() -%}
+        {%- do rows.append((output.model, '(select count(*) from ' ~ node_relation(output.model) ~ ')')) -%}
+    {%- endfor -%}
+    {%- set files = [] -%}
+    {%- for event_type in event_types -%}
+        {%- do files.append('select source_file, load_id from ' ~ node_relation('stg_clips__' ~ event_type)) -%}
+    {%- endfor -%}
+    {%- set all_files = '(' ~ files | join(' union all ') ~ ') as files' -%}
+    select
+        {{ sql_literal(run_id) }} as run_id,
+        {{ sql_literal(finished_at) }} as finished_at,
+        {{ sql_literal(var('raw_path')) }} as raw_path,
+        (select count(distinct source_file) from {{ all_files }}) as files_in_state,
+        (select count(distinct source_file) from {{ all_files }} where load_id = {{ sql_literal(run_id) }}) as files_read,
+        {{ struct_of(per_event_type) }} as event_types,
+        {{ struct_of(rows) }} as {{ adapter.quote('rows') }}
+{% endmacro %}
+
+
+{% macro struct_of(fields) %}
+    {{ return(adapter.dispatch('struct_of', 'loco_clips')(fields)) }}
+{% endmacro %}
+
+{% macro default__struct_of(fields) -%}
+    struct_pack({% for name, expression in fields %}{{ adapter.quote(name) }} := {{ expression }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{% macro spark__struct_of(fields) -%}
+    named_struct({% for name, expression in fields %}{{ sql_literal(name) }}, {{ expression }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+
+{% macro node_relation(model_name) %}
+    {#- The relation a model of this project was built as (ref() is not available in hooks). -#}
+    {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model_name] -%}
+    {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias, type='table')) }}
+{% endmacro %}
