@@ -13,6 +13,13 @@ not objects, missing ids, unknown platforms, unparsable app versions, impossible
 counts, bad timestamps, and redelivered exact duplicates (in another file, sometimes a day later).
 Some valid lines are deliberately awkward too: numbers sent as strings, platform names in odd case
 with spaces, ``v``-prefixed versions, unknown extra fields, null client timestamps on watch events.
+
+The numeric cases (on unless ``--no-numeric-cases``, which reproduces data made before they
+existed): valid timestamps and replay counts sent as integer-valued floats (``1764000000000.0``,
+``2.0``), 64-bit replay counts, durations with 18 decimals (as strings: a JSON number of more than
+15 digits loses digits in any float-based reader); and as dirt, durations needing more than 18
+decimals or just below zero (``-1e-07``), fractional or past-64-bit counts and timestamps, and
+android < 2.3.0 events whose ``reel_duration * replay_count`` leaves the numeric domain.
 """
 
 from __future__ import annotations
@@ -67,6 +74,8 @@ DIRT_KINDS = (
     "invalid_timestamp",
     "duplicate",
 )
+NUMERIC_DIRT_KINDS = ("value_out_of_range",)
+INT64_MAX = 2**63 - 1
 POOL_SIZE = 50  # events each day starts with, which the next day may redeliver
 
 
@@ -81,6 +90,11 @@ class Settings:
     start: date
     files_per_day: int
     file_format: str
+    numeric_cases: bool = True
+
+    @property
+    def dirt_kinds(self) -> tuple[str, ...]:
+        return DIRT_KINDS + (NUMERIC_DIRT_KINDS if self.numeric_cases else ())
 
     @property
     def users(self) -> int:
@@ -142,6 +156,11 @@ def _clean_event(settings: Settings, rng: random.Random, day: int) -> dict[str, 
         "app_version": rng.choice(versions),
         "reel_duration": _number(rng, duration),
     }
+    numeric = settings.numeric_cases
+    if numeric and rng.random() < 0.03:
+        event["timestamp"] = float(client_ms)  # 1764000000000.0: an integer, as JSON Schema says
+    if numeric and server_ms is not None and rng.random() < 0.02:
+        event["server_timestamp"] = float(server_ms)
     if event_name == "reel_watched":
         replays = rng.choice((0, 0, 0, 1, 1, 2, 3))
         last_loop = round(rng.uniform(0, duration), 3)
@@ -149,8 +168,14 @@ def _clean_event(settings: Settings, rng: random.Random, day: int) -> dict[str, 
         # Old android clients send the position in the last loop; the rest send the total.
         watched = last_loop if old_android else round(replays * duration + last_loop, 3)
         event["reel_watch_duration"] = _number(rng, watched)
+        if numeric and rng.random() < 0.02:
+            event["reel_watch_duration"] = f"{watched:.3f}000000000000001"  # 18 decimals, exact
         if old_android or rng.random() < 0.8:
             event["replay_count"] = _number(rng, replays)
+            if numeric and rng.random() < 0.03:
+                event["replay_count"] = float(replays)  # 2.0
+            elif numeric and not old_android and rng.random() < 0.02:
+                event["replay_count"] = 3_000_000_000  # past 32 bits; not multiplied here
         if rng.random() < 0.02:
             event["timestamp"] = None
     else:
@@ -161,7 +186,9 @@ def _clean_event(settings: Settings, rng: random.Random, day: int) -> dict[str, 
     return event
 
 
-def _dirty(rng: random.Random, event: dict[str, Any], kind: str) -> dict[str, Any] | str:
+def _dirty(
+    rng: random.Random, event: dict[str, Any], kind: str, numeric: bool = False
+) -> dict[str, Any] | str:
     """Rewrite a clean event into one of the dirt kinds (a dict, or a raw line)."""
     event = dict(event)
     if kind == "malformed_json":
@@ -184,15 +211,23 @@ def _dirty(rng: random.Random, event: dict[str, Any], kind: str) -> dict[str, An
     elif kind == "invalid_reel_duration":
         event["reel_duration"] = rng.choice((0, -12.5, "abc", None))
     elif kind == "invalid_reel_watch_duration":
-        event["reel_watch_duration"] = rng.choice((-1.5, "n/a", None))
+        extra = (-1e-07, "1.0000000000000000001", "0.0000000000000000005") if numeric else ()
+        event["reel_watch_duration"] = rng.choice((-1.5, "n/a", None, *extra))
     elif kind == "invalid_replay_count":
-        event["replay_count"] = rng.choice((-1, "many"))
+        extra = (1.5, INT64_MAX + 1, True) if numeric else ()
+        event["replay_count"] = rng.choice((-1, "many", *extra))
     elif kind == "missing_replay_count":
         event["origin_platform"] = "android"
         event["app_version"] = "2.2.10"
         event.pop("replay_count", None)
     elif kind == "invalid_timestamp":
-        event["timestamp"] = rng.choice((None, 1.5, "yesterday"))
+        extra = (1e30, INT64_MAX + 1, 100.5) if numeric else ()
+        event["timestamp"] = rng.choice((None, 1.5, "yesterday", *extra))
+    elif kind == "value_out_of_range":
+        # A valid old android event whose reel_duration * replay_count passes 10^12 s.
+        event["origin_platform"] = "android"
+        event["app_version"] = "2.2.10"
+        event["replay_count"] = INT64_MAX
     return event
 
 
@@ -204,6 +239,7 @@ def _applicable(kind: str, event_name: str) -> bool:
         "invalid_reel_watch_duration",
         "invalid_replay_count",
         "missing_replay_count",
+        "value_out_of_range",
     }
     if kind in watch_only:
         return event_name == "reel_watched"
@@ -233,7 +269,7 @@ def day_lines(settings: Settings, day: int) -> Iterator[tuple[str, str]]:
             event = _clean_event(settings, rng, day)
             item = (event["event_name"], json.dumps(event))
         else:
-            kind = rng.choice(DIRT_KINDS)
+            kind = rng.choice(settings.dirt_kinds)
             if kind == "duplicate":
                 source = earlier if earlier and rng.random() < 0.3 else emitted
                 item = rng.choice(source)
@@ -241,7 +277,7 @@ def day_lines(settings: Settings, day: int) -> Iterator[tuple[str, str]]:
                 event = _clean_event(settings, rng, day)
                 while not _applicable(kind, event["event_name"]):
                     event = _clean_event(settings, rng, day)
-                dirty = _dirty(rng, event, kind)
+                dirty = _dirty(rng, event, kind, settings.numeric_cases)
                 line = dirty if isinstance(dirty, str) else json.dumps(dirty)
                 item = (event["event_name"], line)
         if len(emitted) < 10_000:
@@ -327,6 +363,13 @@ def _parser() -> argparse.ArgumentParser:
         help="file format; 'mixed' rotates through .jsonl.gz, .jsonl and .json (default jsonl.gz)",
     )
     parser.add_argument("--workers", type=int, default=1, help="days generated in parallel")
+    parser.add_argument(
+        "--no-numeric-cases",
+        dest="numeric_cases",
+        action="store_false",
+        help="leave out the numeric cases (integer-valued floats, 64-bit counts, 18-decimal "
+        "durations, overflowing products): the data earlier versions wrote",
+    )
     return parser
 
 
@@ -346,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         start=args.start_date,
         files_per_day=args.files_per_day,
         file_format=args.file_format,
+        numeric_cases=args.numeric_cases,
     )
     print(
         f"writing {args.events:,} events over {args.days} day(s) to {args.out} ...", file=sys.stderr
