@@ -156,11 +156,6 @@ def _clean_event(settings: Settings, rng: random.Random, day: int) -> dict[str, 
         "app_version": rng.choice(versions),
         "reel_duration": _number(rng, duration),
     }
-    numeric = settings.numeric_cases
-    if numeric and rng.random() < 0.03:
-        event["timestamp"] = float(client_ms)  # 1764000000000.0: an integer, as JSON Schema says
-    if numeric and server_ms is not None and rng.random() < 0.02:
-        event["server_timestamp"] = float(server_ms)
     if event_name == "reel_watched":
         replays = rng.choice((0, 0, 0, 1, 1, 2, 3))
         last_loop = round(rng.uniform(0, duration), 3)
@@ -168,14 +163,8 @@ def _clean_event(settings: Settings, rng: random.Random, day: int) -> dict[str, 
         # Old android clients send the position in the last loop; the rest send the total.
         watched = last_loop if old_android else round(replays * duration + last_loop, 3)
         event["reel_watch_duration"] = _number(rng, watched)
-        if numeric and rng.random() < 0.02:
-            event["reel_watch_duration"] = f"{watched:.3f}000000000000001"  # 18 decimals, exact
         if old_android or rng.random() < 0.8:
             event["replay_count"] = _number(rng, replays)
-            if numeric and rng.random() < 0.03:
-                event["replay_count"] = float(replays)  # 2.0
-            elif numeric and not old_android and rng.random() < 0.02:
-                event["replay_count"] = 3_000_000_000  # past 32 bits; not multiplied here
         if rng.random() < 0.02:
             event["timestamp"] = None
     else:
@@ -183,6 +172,24 @@ def _clean_event(settings: Settings, rng: random.Random, day: int) -> dict[str, 
         event["like_time" if event_name == "reel_liked" else "unlike_time"] = position
     if rng.random() < 0.05:
         event["session_uid"] = f"sess{rng.randrange(10**6)}"  # an unknown field, ignored
+    return event
+
+
+def _numeric_cases(rng: random.Random, event: dict[str, Any]) -> dict[str, Any]:
+    """Valid numbers in awkward forms, on lines that stay clean (a rejected line's raw_record
+    would show them as each engine's JSON reader renders a float: 1764000000000.0 or 1.764E12)."""
+    if event["timestamp"] is not None and rng.random() < 0.03:
+        event["timestamp"] = float(event["timestamp"])  # an integer, as JSON Schema counts them
+    if event["server_timestamp"] is not None and rng.random() < 0.02:
+        event["server_timestamp"] = float(event["server_timestamp"])
+    if event["event_name"] == "reel_watched":
+        if rng.random() < 0.02:  # 18 decimals, as a string: exact
+            watched = float(event["reel_watch_duration"])
+            event["reel_watch_duration"] = f"{watched:.3f}{'0' * 14}1"
+        if "replay_count" in event and rng.random() < 0.03:
+            event["replay_count"] = float(event["replay_count"])  # 2.0
+        elif event["origin_platform"].strip().lower() == "ios" and rng.random() < 0.02:
+            event["replay_count"] = 3_000_000_000  # past 32 bits (iOS sends the total: no product)
     return event
 
 
@@ -211,7 +218,7 @@ def _dirty(
     elif kind == "invalid_reel_duration":
         event["reel_duration"] = rng.choice((0, -12.5, "abc", None))
     elif kind == "invalid_reel_watch_duration":
-        extra = (-1e-07, "1.0000000000000000001", "0.0000000000000000005") if numeric else ()
+        extra = ("-0.0000001", "1.0000000000000000001", "0.0000000000000000005") if numeric else ()
         event["reel_watch_duration"] = rng.choice((-1.5, "n/a", None, *extra))
     elif kind == "invalid_replay_count":
         extra = (1.5, INT64_MAX + 1, True) if numeric else ()
@@ -221,7 +228,7 @@ def _dirty(
         event["app_version"] = "2.2.10"
         event.pop("replay_count", None)
     elif kind == "invalid_timestamp":
-        extra = (1e30, INT64_MAX + 1, 100.5) if numeric else ()
+        extra = (INT64_MAX + 1, "-9223372036854775809", 100.5) if numeric else ()
         event["timestamp"] = rng.choice((None, 1.5, "yesterday", *extra))
     elif kind == "value_out_of_range":
         # A valid old android event whose reel_duration * replay_count passes 10^12 s.
@@ -254,6 +261,8 @@ def _pool(settings: Settings, day: int) -> list[tuple[str, str]]:
     pool = []
     for _ in range(min(POOL_SIZE, _events_on_day(settings, day))):
         event = _clean_event(settings, rng, day)
+        if settings.numeric_cases:
+            event = _numeric_cases(rng, event)
         pool.append((event["event_name"], json.dumps(event)))
     return pool
 
@@ -267,6 +276,8 @@ def day_lines(settings: Settings, day: int) -> Iterator[tuple[str, str]]:
     for _ in range(_events_on_day(settings, day) - len(emitted)):
         if rng.random() >= settings.dirt_rate:
             event = _clean_event(settings, rng, day)
+            if settings.numeric_cases:
+                event = _numeric_cases(rng, event)
             item = (event["event_name"], json.dumps(event))
         else:
             kind = rng.choice(settings.dirt_kinds)
