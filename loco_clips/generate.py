@@ -13,6 +13,13 @@ not objects, missing ids, unknown platforms, unparsable app versions, impossible
 counts, bad timestamps, and redelivered exact duplicates (in another file, sometimes a day later).
 Some valid lines are deliberately awkward too: numbers sent as strings, platform names in odd case
 with spaces, ``v``-prefixed versions, unknown extra fields, null client timestamps on watch events.
+
+The numeric cases (on unless ``--no-numeric-cases``, which reproduces data made before they
+existed): valid timestamps and replay counts sent as integer-valued floats (``1764000000000.0``,
+``2.0``), 64-bit replay counts, durations with 18 decimals (as strings: a JSON number of more than
+15 digits loses digits in any float-based reader); and as dirt, durations needing more than 18
+decimals or just below zero (``-1e-07``), fractional or past-64-bit counts and timestamps, and
+android < 2.3.0 events whose ``reel_duration * replay_count`` leaves the numeric domain.
 """
 
 from __future__ import annotations
@@ -67,6 +74,8 @@ DIRT_KINDS = (
     "invalid_timestamp",
     "duplicate",
 )
+NUMERIC_DIRT_KINDS = ("value_out_of_range",)
+INT64_MAX = 2**63 - 1
 POOL_SIZE = 50  # events each day starts with, which the next day may redeliver
 
 
@@ -81,6 +90,11 @@ class Settings:
     start: date
     files_per_day: int
     file_format: str
+    numeric_cases: bool = True
+
+    @property
+    def dirt_kinds(self) -> tuple[str, ...]:
+        return DIRT_KINDS + (NUMERIC_DIRT_KINDS if self.numeric_cases else ())
 
     @property
     def users(self) -> int:
@@ -161,7 +175,27 @@ def _clean_event(settings: Settings, rng: random.Random, day: int) -> dict[str, 
     return event
 
 
-def _dirty(rng: random.Random, event: dict[str, Any], kind: str) -> dict[str, Any] | str:
+def _numeric_cases(rng: random.Random, event: dict[str, Any]) -> dict[str, Any]:
+    """Valid numbers in awkward forms, on lines that stay clean (a rejected line's raw_record
+    would show them as each engine's JSON reader renders a float: 1764000000000.0 or 1.764E12)."""
+    if event["timestamp"] is not None and rng.random() < 0.03:
+        event["timestamp"] = float(event["timestamp"])  # an integer, as JSON Schema counts them
+    if event["server_timestamp"] is not None and rng.random() < 0.02:
+        event["server_timestamp"] = float(event["server_timestamp"])
+    if event["event_name"] == "reel_watched":
+        if rng.random() < 0.02:  # 18 decimals, as a string: exact
+            watched = float(event["reel_watch_duration"])
+            event["reel_watch_duration"] = f"{watched:.3f}{'0' * 14}1"
+        if "replay_count" in event and rng.random() < 0.03:
+            event["replay_count"] = float(event["replay_count"])  # 2.0
+        elif event["origin_platform"].strip().lower() == "ios" and rng.random() < 0.02:
+            event["replay_count"] = 3_000_000_000  # past 32 bits (iOS sends the total: no product)
+    return event
+
+
+def _dirty(
+    rng: random.Random, event: dict[str, Any], kind: str, numeric: bool = False
+) -> dict[str, Any] | str:
     """Rewrite a clean event into one of the dirt kinds (a dict, or a raw line)."""
     event = dict(event)
     if kind == "malformed_json":
@@ -184,15 +218,23 @@ def _dirty(rng: random.Random, event: dict[str, Any], kind: str) -> dict[str, An
     elif kind == "invalid_reel_duration":
         event["reel_duration"] = rng.choice((0, -12.5, "abc", None))
     elif kind == "invalid_reel_watch_duration":
-        event["reel_watch_duration"] = rng.choice((-1.5, "n/a", None))
+        extra = ("-0.0000001", "1.0000000000000000001", "0.0000000000000000005") if numeric else ()
+        event["reel_watch_duration"] = rng.choice((-1.5, "n/a", None, *extra))
     elif kind == "invalid_replay_count":
-        event["replay_count"] = rng.choice((-1, "many"))
+        extra = (1.5, INT64_MAX + 1, True) if numeric else ()
+        event["replay_count"] = rng.choice((-1, "many", *extra))
     elif kind == "missing_replay_count":
         event["origin_platform"] = "android"
         event["app_version"] = "2.2.10"
         event.pop("replay_count", None)
     elif kind == "invalid_timestamp":
-        event["timestamp"] = rng.choice((None, 1.5, "yesterday"))
+        extra = (INT64_MAX + 1, "-9223372036854775809", 100.5) if numeric else ()
+        event["timestamp"] = rng.choice((None, 1.5, "yesterday", *extra))
+    elif kind == "value_out_of_range":
+        # A valid old android event whose reel_duration * replay_count passes 10^12 s.
+        event["origin_platform"] = "android"
+        event["app_version"] = "2.2.10"
+        event["replay_count"] = INT64_MAX
     return event
 
 
@@ -204,6 +246,7 @@ def _applicable(kind: str, event_name: str) -> bool:
         "invalid_reel_watch_duration",
         "invalid_replay_count",
         "missing_replay_count",
+        "value_out_of_range",
     }
     if kind in watch_only:
         return event_name == "reel_watched"
@@ -218,6 +261,8 @@ def _pool(settings: Settings, day: int) -> list[tuple[str, str]]:
     pool = []
     for _ in range(min(POOL_SIZE, _events_on_day(settings, day))):
         event = _clean_event(settings, rng, day)
+        if settings.numeric_cases:
+            event = _numeric_cases(rng, event)
         pool.append((event["event_name"], json.dumps(event)))
     return pool
 
@@ -231,9 +276,11 @@ def day_lines(settings: Settings, day: int) -> Iterator[tuple[str, str]]:
     for _ in range(_events_on_day(settings, day) - len(emitted)):
         if rng.random() >= settings.dirt_rate:
             event = _clean_event(settings, rng, day)
+            if settings.numeric_cases:
+                event = _numeric_cases(rng, event)
             item = (event["event_name"], json.dumps(event))
         else:
-            kind = rng.choice(DIRT_KINDS)
+            kind = rng.choice(settings.dirt_kinds)
             if kind == "duplicate":
                 source = earlier if earlier and rng.random() < 0.3 else emitted
                 item = rng.choice(source)
@@ -241,7 +288,7 @@ def day_lines(settings: Settings, day: int) -> Iterator[tuple[str, str]]:
                 event = _clean_event(settings, rng, day)
                 while not _applicable(kind, event["event_name"]):
                     event = _clean_event(settings, rng, day)
-                dirty = _dirty(rng, event, kind)
+                dirty = _dirty(rng, event, kind, settings.numeric_cases)
                 line = dirty if isinstance(dirty, str) else json.dumps(dirty)
                 item = (event["event_name"], line)
         if len(emitted) < 10_000:
@@ -327,6 +374,13 @@ def _parser() -> argparse.ArgumentParser:
         help="file format; 'mixed' rotates through .jsonl.gz, .jsonl and .json (default jsonl.gz)",
     )
     parser.add_argument("--workers", type=int, default=1, help="days generated in parallel")
+    parser.add_argument(
+        "--no-numeric-cases",
+        dest="numeric_cases",
+        action="store_false",
+        help="leave out the numeric cases (integer-valued floats, 64-bit counts, 18-decimal "
+        "durations, overflowing products): the data earlier versions wrote",
+    )
     return parser
 
 
@@ -346,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         start=args.start_date,
         files_per_day=args.files_per_day,
         file_format=args.file_format,
+        numeric_cases=args.numeric_cases,
     )
     print(
         f"writing {args.events:,} events over {args.days} day(s) to {args.out} ...", file=sys.stderr

@@ -38,19 +38,34 @@
     {#-
         Rebuild a parsed line as a JSON object from its fields' text: the raw_record of a rejected
         record. fields: a list of (JSON key, column, is_number). A number field whose text is a
-        JSON value is written as that value (so 12.5 stays a number); anything else as a string.
-        Unknown fields were never read, so they are not in it.
+        JSON number is written as that text, verbatim (DuckDB's JSON cast would reparse it as a
+        double: 1.0000000000000000001 would become 1.0, -0.0000001 -1e-7); another JSON value
+        (true, [1]) as that value; anything else as a string. Unknown fields were never read, so
+        they are not in it. Built as text, in the layout json_object writes.
     -#}
-    json_object(
+    concat(
+        '{',
         {%- for key, column, is_number in fields %}
-        {{ sql_literal(key) }},
+        {{ sql_literal(tojson(key) ~ ':') }},
         {%- if is_number %}
-        case when json_valid({{ column }}) then cast({{ column }} as json) else to_json({{ column }}) end
+        coalesce(
+            case
+                when {{ regexp_full_match(column, '-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][-+]?[0-9]+)?') }}
+                    then {{ column }}
+                when json_valid({{ column }}) then cast(cast({{ column }} as json) as varchar)
+                else cast(to_json({{ column }}) as varchar)
+            end,
+            'null'
+        ),
         {%- else %}
-        to_json({{ column }})
-        {%- endif %}{% if not loop.last %},{% endif %}
+        coalesce(cast(to_json({{ column }}) as varchar), 'null'),
+        {%- endif %}
+        {%- if not loop.last %}
+        ',',
+        {%- endif %}
         {%- endfor %}
-    )::varchar
+        '}'
+    )
 {%- endmacro %}
 
 {% macro spark__raw_record_json(fields) -%}

@@ -31,40 +31,63 @@ typed as (
         deduplicated.*,
         {{ parse_decimal('reel_duration') }} as reel_duration_seconds,
         {{ parse_decimal('reel_watch_duration') }} as reel_watch_duration_seconds,
-        try_cast({{ parse_integer('replay_count') }} as integer) as replay_count_number
+        {{ parse_integer('replay_count') }} as replay_count_number
     from deduplicated
+
+),
+
+computed as (
+
+    select
+        typed.*,
+        app_versions.watch_duration_semantics,
+        app_versions.is_known_platform,
+        app_versions.is_app_version_checked,
+        app_versions.version_key,
+        app_versions.has_rule,
+        case
+            when app_versions.watch_duration_semantics = 'last_loop_only'
+                then {{ loops_plus_last_loop(
+                    'typed.reel_duration_seconds', 'typed.replay_count_number',
+                    'typed.reel_watch_duration_seconds') }}
+            else typed.reel_watch_duration_seconds
+        end as watch_seconds
+    from typed
+    inner join app_versions
+        on
+            typed.origin_platform is not distinct from app_versions.origin_platform
+            and typed.app_version is not distinct from app_versions.app_version
 
 ),
 
 validated as (
 
     select
-        typed.*,
-        app_versions.watch_duration_semantics,
+        *,
         case
-            when typed.user_uid is null or trim(typed.user_uid) = '' then 'missing_user_uid'
-            when typed.reel_uid is null or trim(typed.reel_uid) = '' then 'missing_reel_uid'
-            when not app_versions.is_known_platform then 'unknown_platform'
-            when app_versions.is_app_version_checked and app_versions.version_key is null
+            when user_uid is null or trim(user_uid) = '' then 'missing_user_uid'
+            when reel_uid is null or trim(reel_uid) = '' then 'missing_reel_uid'
+            when not is_known_platform then 'unknown_platform'
+            when is_app_version_checked and version_key is null
                 then 'invalid_app_version'
-            when not app_versions.has_rule then 'unsupported_app_version'
-            when coalesce(typed.reel_duration_seconds <= 0, true) then 'invalid_reel_duration'
-            when coalesce(typed.reel_watch_duration_seconds < 0, true)
+            when not has_rule then 'unsupported_app_version'
+            when coalesce(reel_duration_seconds <= 0, true) then 'invalid_reel_duration'
+            when coalesce(reel_watch_duration_seconds < 0, true)
                 then 'invalid_reel_watch_duration'
             when
-                typed.replay_count is not null
-                and coalesce(typed.replay_count_number < 0, true)
+                replay_count is not null
+                and coalesce(replay_count_number < 0, true)
                 then 'invalid_replay_count'
             when
-                app_versions.watch_duration_semantics = 'last_loop_only'
-                and typed.replay_count is null
+                watch_duration_semantics = 'last_loop_only'
+                and replay_count is null
                 then 'missing_replay_count'
+            when
+                watch_seconds is null
+                or {{ is_ratio_out_of_range('watch_seconds', 'reel_duration_seconds') }}
+                then 'value_out_of_range'
         end as reason_code
-    from typed
-    inner join app_versions
-        on
-            typed.origin_platform is not distinct from app_versions.origin_platform
-            and typed.app_version is not distinct from app_versions.app_version
+    from computed
 
 ),
 
@@ -77,12 +100,7 @@ normalized as (
         reel_uid,
         reel_duration_seconds,
         reason_code,
-        case
-            when reason_code is not null then null
-            when watch_duration_semantics = 'last_loop_only'
-                then reel_duration_seconds * replay_count_number + reel_watch_duration_seconds
-            else reel_watch_duration_seconds
-        end as normalized_watch_seconds,
+        case when reason_code is null then watch_seconds end as normalized_watch_seconds,
         case
             when reason_code is not null
                 then {{ raw_record_json(fields) }}

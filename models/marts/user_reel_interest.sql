@@ -47,9 +47,8 @@ final as (
         not unliked
         and (
             liked
-            or coalesce(
-                watched_seconds > {{ fraction_var('interest_threshold') }} * reel_duration_seconds, false
-            )
+            or coalesce({{ exceeds_fraction_of(
+                'watched_seconds', fraction_var('interest_threshold'), 'reel_duration_seconds') }}, false)
         ) as is_interested
     from pairs
 

@@ -11,7 +11,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -28,9 +28,13 @@ FIELDS = {
 }
 VERSION = re.compile(r"v?[0-9]+(\.[0-9]+)*")
 INTEGER = re.compile(r"-?[0-9]+")
-DECIMAL_TEXT = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
-SCALE = Decimal("0.000001")
-RATIO_SCALE = Decimal("0.000000001")
+NUMBER_TEXT = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]{1,4})?")
+# The numeric domain: durations and normalized watch time below 10^12 s with at most 18 decimals,
+# integers in the signed 64-bit range, a single event's watch time below 10^18 clip lengths.
+DURATION_LIMIT = Fraction(10**12)
+DECIMAL_PLACES = 18
+INT64 = range(-(2**63), 2**63)
+RATIO_LIMIT = Fraction(10**18)
 
 
 @dataclass
@@ -65,21 +69,30 @@ def _text(value: Any) -> str | None:
     return json.dumps(value)
 
 
-def _decimal(text: str | None) -> Decimal | None:
-    if text is None or not DECIMAL_TEXT.fullmatch(text.strip()):
+def _number(text: str | None) -> Fraction | None:
+    """The exact value of a number text (JSON's grammar, quoted or not), never rounded."""
+    if text is None or not NUMBER_TEXT.fullmatch(text.strip()):
         return None
-    try:
-        value = Decimal(text.strip()).quantize(SCALE, rounding=ROUND_HALF_UP)
-    except InvalidOperation:
+    return Fraction(Decimal(text.strip()))
+
+
+def _decimal(text: str | None) -> Fraction | None:
+    """A duration: a number with at most 18 decimals, below 10^12 in magnitude; else None."""
+    value = _number(text)
+    if value is None or (value * 10**DECIMAL_PLACES).denominator != 1:
         return None
-    return value if abs(value) < Decimal(10) ** 12 else None
+    return value if abs(value) < DURATION_LIMIT else None
 
 
 def _integer(text: str | None) -> int | None:
-    if text is None or not INTEGER.fullmatch(text.strip()):
+    """Digits, or any integer-valued number (100.0, 1e3), in the signed 64-bit range; else None."""
+    if text is not None and INTEGER.fullmatch(text.strip()):
+        value: Fraction | int | None = int(text.strip())
+    else:
+        value = _number(text)
+    if value is None or Fraction(value).denominator != 1:
         return None
-    value = int(text.strip())
-    return value if -(2**63) <= value < 2**63 else None
+    return int(value) if int(value) in INT64 else None
 
 
 def _missing(text: str | None) -> bool:
@@ -95,7 +108,7 @@ def _version(text: str | None) -> tuple[int, ...] | None:
     return tuple(parts)
 
 
-def _watch_reason(rec: dict[str, str | None]) -> tuple[str | None, Decimal | None]:
+def _watch_reason(rec: dict[str, str | None]) -> tuple[str | None, Fraction | None]:
     """(reason code or None, normalized watch seconds) of a parsed watch event."""
     if _missing(rec["user_uid"]):
         return "missing_user_uid", None
@@ -118,12 +131,14 @@ def _watch_reason(rec: dict[str, str | None]) -> tuple[str | None, Decimal | Non
     replays = None
     if rec["replay_count"] is not None:
         replays = _integer(rec["replay_count"])
-        if replays is None or replays < 0 or replays >= 2**31:
+        if replays is None or replays < 0:
             return "invalid_replay_count", None
     if old_android:
         if replays is None:
             return "missing_replay_count", None
-        return None, duration * replays + watched
+        watched = duration * replays + watched
+    if watched >= DURATION_LIMIT or watched >= RATIO_LIMIT * duration:
+        return "value_out_of_range", None
     return None, watched
 
 
@@ -137,18 +152,18 @@ def _reaction_reason(rec: dict[str, str | None]) -> str | None:
     return None
 
 
-def _ratio(watched: Decimal, duration: Decimal) -> Decimal:
-    exact = Fraction(watched) / Fraction(duration)
+def _ratio(watched: Fraction, duration: Fraction) -> Decimal:
+    exact = watched / duration
     scaled = exact * 10**9
     rounded = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)
-    return (Decimal(rounded) * RATIO_SCALE).quantize(RATIO_SCALE)
+    return Decimal(f"{rounded}E-9")  # exact: no context precision involved
 
 
 def compute(raw: Path) -> Expected:
     outcomes = {event_type: Counter() for event_type in EVENT_TYPES}
     reasons: Counter[tuple[str, str]] = Counter()
-    watch: dict[tuple[str, str], list[Decimal]] = {}
-    durations: dict[tuple[str, str], Decimal] = {}
+    watch: dict[tuple[str, str], list[Fraction]] = {}
+    durations: dict[tuple[str, str], Fraction] = {}
     actions: dict[tuple[str, str], tuple[tuple[int, float, bool], bool]] = {}
 
     for event_type in EVENT_TYPES:
@@ -206,8 +221,8 @@ def compute(raw: Path) -> Expected:
         ratio = None
         above = False
         if pair in watch:
-            total = sum(watch[pair], Decimal(0))
+            total = sum(watch[pair], Fraction(0))
             ratio = _ratio(total, durations[pair])
-            above = Fraction(total) > Fraction(3, 5) * Fraction(durations[pair])
+            above = total > Fraction(3, 5) * durations[pair]
         interest[pair] = (liked, unliked, ratio, (not unliked) and (liked or above))
     return Expected(interest=interest, outcomes=outcomes, reasons=reasons)

@@ -211,13 +211,17 @@ def kill_build_when(
         text=True,
     ) as process:
         assert process.stdout is not None
+        output = []
         try:
             for line in process.stdout:
+                output.append(line)
                 if seen(line):
                     process.send_signal(signal.SIGKILL)
                     break
             else:
-                pytest.fail("the build ended before the moment to kill it")
+                pytest.fail(
+                    "the build ended before the moment to kill it:\n" + "".join(output[-30:])
+                )
         finally:
             process.kill()
             process.wait()
