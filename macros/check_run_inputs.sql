@@ -69,8 +69,9 @@
     {#-
         The DuckDB file is incremental state built from one raw_path. An incremental run on
         another raw_path (or on a state that recorded none) would mix two folders: refuse. A
-        full refresh, or a state with no staging table yet, clears the record; record_state_binding
-        writes it again once every staging model of the run has succeeded.
+        full refresh from another folder, or a state with no staging table yet, clears the record
+        (a full refresh of the same folder keeps it: a killed one mixes nothing);
+        record_state_binding writes it again once every staging model of the run has succeeded.
     -#}
     {%- set binding = state_binding_relation() -%}
     {%- set recorded = none -%}
@@ -98,7 +99,8 @@
                 ~ ", not " ~ tojson(raw_path) ~ ": point DBT_DUCKDB_PATH at another file for "
                 ~ "another folder, or rebuild this one with --full-refresh.") }}
         {%- endif -%}
-    {%- else -%}
+    {%- elif recorded != raw_path -%}
+        {#- A full refresh from another folder, or a new state: bound again once it is built. -#}
         {%- do run_query('delete from ' ~ binding) -%}
     {%- endif -%}
 {% endmacro %}

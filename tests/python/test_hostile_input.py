@@ -241,7 +241,7 @@ def test_a_state_refuses_another_raw_path_until_a_full_refresh(
 def test_a_state_without_a_recorded_raw_path_asks_for_a_full_refresh(
     clean_state: tuple[Path, Path, Path],
 ) -> None:
-    """A state from before the binding, or one whose full refresh failed half way."""
+    """A state from before the binding, or one whose full refresh from another folder failed."""
     work, raw, out = clean_state
     with duckdb.connect(str(work / "loco_clips.duckdb")) as connection:
         connection.execute("delete from loco_state")
