@@ -11,12 +11,28 @@ from helpers import run_dbt_build, run_generator
 
 @pytest.fixture(scope="session")
 def dirty_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """20,000 events over 3 days, 8 % dirt, every file format, with cross-day duplicates."""
+    """20,000 events over 3 days, 8 % dirt, every file format, with cross-day duplicates, plus
+    the lines no generator writes: bytes that are not UTF-8, form feeds, stray CRs, NUL bytes,
+    control characters, and a file with CR-only line endings."""
     raw = tmp_path_factory.mktemp("dirty") / "raw events"  # a space in the path, on purpose
     run_generator(
         raw, "--events", "20000", "--dirt-rate", "0.08", "--seed", "7", "--days", "3",
         "--files-per-day", "3", "--format", "mixed",
     )  # fmt: skip
+    like = b'{"user_uid": "hostile %d", "reel_uid": "r", "timestamp": %d}'
+    hostile = [
+        b'{"user_uid": "bad \xff byte", "reel_uid": "r", "timestamp": 1}',
+        like % (1, 1) + b"\f",
+        b"\v" + like % (2, 2),
+        like % (3, 3) + b"\r" + like % (4, 4),
+        like % (5, 5) + b"\x00",
+        b'{"user_uid": "control \x01 char", "reel_uid": "r", "timestamp": 6}',
+        b"\xef\xbb\xbf" + like % (7, 7),
+    ]
+    day = sorted((raw / "reel_liked").iterdir())[0]
+    with next(day.glob("*.jsonl")).open("ab") as handle:
+        handle.write(b"\r\n".join(hostile) + b"\r\n")
+    (day / "cr-only.jsonl").write_bytes(b"\r".join(like % (8 + i, i) for i in range(3)) + b"\r")
     return raw
 
 

@@ -52,10 +52,27 @@ def _files(folder: Path) -> list[Path]:
     )
 
 
-def _lines(path: Path) -> list[str]:
+# White space around a line, as the project's JSON reader skips it (form feed and vertical tab
+# included); a line of only these is blank.
+JSON_READER_SPACE = b" \t\n\v\f\r"
+
+
+def _lines(path: Path) -> list[str | None]:
+    """The file's non-blank lines, each trimmed of that white space: a line ends at LF (a CR
+    before it is white space; any other CR stays in the line). None for a line that is not
+    valid UTF-8."""
     opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        return [line.rstrip("\n") for line in handle if line.strip()]
+    with opener(path, "rb") as handle:
+        content = handle.read()
+    lines: list[str | None] = []
+    for raw in content.split(b"\n"):
+        text = raw.strip(JSON_READER_SPACE)
+        if text:
+            try:
+                lines.append(text.decode("utf-8"))
+            except UnicodeDecodeError:
+                lines.append(None)
+    return lines
 
 
 def _text(value: Any) -> str | None:
@@ -173,6 +190,10 @@ def compute(raw: Path) -> Expected:
         for path in _files(raw / event_type):
             for line in _lines(path):
                 counts["lines_read"] += 1
+                if line is None:
+                    reasons[(event_type, "invalid_utf8")] += 1
+                    counts["rejected"] += 1
+                    continue
                 try:
                     value = json.loads(line, parse_float=Decimal)
                 except ValueError:

@@ -75,7 +75,7 @@ def test_rejected_events_keep_the_file_and_the_record(dirty_build: Build) -> Non
     )
     assert all(Path(source).is_file() for _, source, _ in rows)
     malformed = [raw for reason, _, raw in rows if reason == "malformed_json"]
-    assert malformed and all(raw.startswith("{") for raw in malformed)
+    assert malformed and all(raw.startswith(("{", "\ufeff{")) for raw in malformed)
     parsed = [raw for reason, _, raw in rows if reason == "invalid_app_version"]
     assert parsed and all('"origin_platform":"android"' in raw for raw in parsed)
 
