@@ -45,6 +45,8 @@ def run_dbt_build(
     Its database, target and log folders go under ``work`` so tests never share state.
     """
     command, env = dbt_build_command(work, raw, out, *flags, **extra_vars)
+    # The project is the folder it runs in, even under `make`, which exports DBT_PROJECT_DIR.
+    env["DBT_PROJECT_DIR"] = str(project)
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
 
 
