@@ -6,19 +6,20 @@
 
 {% macro fail_with(message) %}
     {#-
-        A boolean SQL expression: false when message is NULL (nothing failed); otherwise the query
-        stops with message as its error (and were it not to stop, the row would be returned).
+        A boolean SQL expression: false when message is NULL or empty (nothing failed: Spark's
+        listagg of no rows is ''); otherwise the query stops with message as its error (and were
+        it not to stop, the row would be returned).
         Use it in a WHERE clause: engines drop an unused select-list column without evaluating it.
     -#}
     {{ return(adapter.dispatch('fail_with', 'loco_clips')(message)) }}
 {% endmacro %}
 
 {% macro duckdb__fail_with(message) -%}
-    (case when ({{ message }}) is null then false else error({{ message }}) is null end)
+    (case when coalesce({{ message }}, '') = '' then false else error({{ message }}) is null end)
 {%- endmacro %}
 
 {% macro spark__fail_with(message) -%}
-    (case when ({{ message }}) is null then false else raise_error({{ message }}) is null end)
+    (case when coalesce({{ message }}, '') = '' then false else raise_error({{ message }}) is null end)
 {%- endmacro %}
 
 

@@ -92,5 +92,5 @@ compared as (
 select * from compared
 where
     not coalesce(
-        is_unlike = expected_is_unlike and is_like = not expected_is_unlike, false
+        is_unlike = expected_is_unlike and is_like = (not expected_is_unlike), false
     )
