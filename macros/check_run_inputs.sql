@@ -82,7 +82,7 @@
         {%- do run_query('create table ' ~ binding ~ ' (raw_path varchar, bound_at timestamp)') -%}
     {%- endif -%}
     {%- set ns = namespace(has_state=false) -%}
-    {%- for event_type in ['reel_watched', 'reel_liked', 'reel_unliked'] -%}
+    {%- for event_type in event_types() -%}
         {%- if adapter.get_relation(binding.database, binding.schema, 'stg_clips__' ~ event_type) -%}
             {%- set ns.has_state = true -%}
         {%- endif -%}
@@ -151,7 +151,7 @@
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- for result in results if result.node.resource_type == 'model'
         and result.node.name.startswith('stg_clips__') and result.status == 'error' -%}
-        {%- set files = list_raw_files(result.node.name[11:]) -%}
+        {%- set files = list_raw_files(result.node.name | replace('stg_clips__', '')) -%}
         {%- if files -%}
             {%- set query -%}
                 select path, error

@@ -137,10 +137,9 @@
         One row, written as one JSON object: the run, what it read, what became of every line
         (int_event_outcomes_counted) and the rows of each output. Every count is an integer.
     -#}
-    {%- set event_types = ['reel_watched', 'reel_liked', 'reel_unliked'] -%}
-    {%- set finished_at = modules.datetime.datetime.now(modules.pytz.utc).strftime('%Y-%m-%dT%H:%M:%SZ') -%}
+        {%- set finished_at = modules.datetime.datetime.now(modules.pytz.utc).strftime('%Y-%m-%dT%H:%M:%SZ') -%}
     {%- set per_event_type = [] -%}
-    {%- for event_type in event_types -%}
+    {%- for event_type in event_types() -%}
         {%- set staging = node_relation('stg_clips__' ~ event_type) -%}
         {%- set counts = '(select {} from ' ~ node_relation('int_event_outcomes_counted') ~ ' where event_type = ' ~ sql_literal(event_type) ~ ')' -%}
         {%- do per_event_type.append((event_type, struct_of([
@@ -157,7 +156,7 @@
         {%- do rows.append((output.model, '(select count(*) from ' ~ node_relation(output.model) ~ ')')) -%}
     {%- endfor -%}
     {%- set files = [] -%}
-    {%- for event_type in event_types -%}
+    {%- for event_type in event_types() -%}
         {%- do files.append('select source_file, load_id from ' ~ node_relation('stg_clips__' ~ event_type)) -%}
     {%- endfor -%}
     {%- set all_files = '(' ~ files | join(' union all ') ~ ') as files' -%}

@@ -21,6 +21,12 @@
 {% endmacro %}
 
 
+{% macro event_types() %}
+    {#- The three event types, each a folder under raw_path and a source of its own. -#}
+    {{ return(['reel_watched', 'reel_liked', 'reel_unliked']) }}
+{% endmacro %}
+
+
 {% macro raw_event_folder(event_type) %}
     {{ return(var('raw_path').rstrip('/') ~ '/' ~ event_type) }}
 {% endmacro %}
@@ -80,7 +86,7 @@
     {#- Stop with a clear message when raw_path holds no event files at all. -#}
     {%- if execute -%}
         {%- set found = [] -%}
-        {%- for event_type in ['reel_watched', 'reel_liked', 'reel_unliked'] -%}
+        {%- for event_type in event_types() -%}
             {%- do found.extend(list_raw_files(event_type)) -%}
         {%- endfor -%}
         {%- if found | length == 0 -%}
@@ -267,7 +273,7 @@
     {%- if is_incremental() -%}
         delete from {{ this }}
         where source_file || '|' || load_id not in (
-            {%- for event_type in ['reel_watched', 'reel_liked', 'reel_unliked'] %}
+            {%- for event_type in event_types() %}
             select source_file || '|' || load_id
             from {{ ref('stg_clips__' ~ event_type) }}
             where is_unparsed
