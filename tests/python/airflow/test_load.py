@@ -48,6 +48,18 @@ def test_load_copies_the_parquet_file_row_for_row(tmp_path: Path, loader_dsn: st
     assert table_rows(loader_dsn, schema) == parquet_rows(parquet)
 
 
+@pytest.mark.parametrize("folder", ["out[1]", "out*", "out?"])
+def test_a_path_with_glob_characters_loads_that_file_only(
+    tmp_path: Path, loader_dsn: str, schema: str, folder: str
+):
+    """`[1]`, `*` and `?` in the path are characters, not a pattern matching a neighbour."""
+    write_parquet(tmp_path / "out1" / "rows.parquet", ROWS[:1])
+    write_parquet(tmp_path / "outX" / "rows.parquet", ROWS[:2])
+    parquet = write_parquet(tmp_path / folder / "rows.parquet", ROWS)
+    assert load_parquet(parquet, loader_dsn, schema=schema).rows == len(ROWS)
+    assert table_rows(loader_dsn, schema) == sorted(ROWS, key=lambda row: (row[0], row[1]))
+
+
 def test_table_has_the_contract_columns_and_primary_key(
     tmp_path: Path, loader_dsn: str, schema: str, loaded: list
 ):
