@@ -1,4 +1,4 @@
-"""Every file the docs name exists: README.md, docs/*.md, the dbt docs blocks and macros/_macros.yml.
+"""Every file the docs name exists: README.md, docs/*.md, the docs blocks and macros/_macros.yml.
 
 A reference is a Markdown link to a relative path (`[text](docs/spark.md)`), a backticked repo
 path (`macros/sql_literal.sql`, `tests/python/test_publish.py`, `docs/airflow.md`), a backticked
@@ -108,7 +108,7 @@ def broken_references(text: str, doc_folder: str, root: Path) -> list[str]:
                     broken.append(f"line {number}: {name}")
             elif name not in names:
                 broken.append(f"line {number}: {name}")
-    return sorted(set(broken), key=lambda entry: int(entry.split()[1].rstrip(":")))
+    return sorted(set(broken), key=lambda entry: (int(entry.split()[1].rstrip(":")), entry))
 
 
 @pytest.mark.parametrize("doc", documents(), ids=lambda doc: doc.relative_to(REPO).as_posix())
@@ -130,7 +130,7 @@ def test_the_check_finds_bad_references_and_ignores_placeholders(tmp_path: Path)
         [
             "[fine](docs/real.md) [fine](docs/real.md#a-section) [site](https://example.com/x.md)",
             "`macros/real.sql` `dbt_project.yml` `docs/` [model](#!/model/model.x.y)",
-            "`<output_path>/user_reel_interest.parquet` `reel_watched/dt=YYYY-MM-DD/part-*.jsonl.gz`",
+            "`<output_path>/user_reel_interest.parquet` `reel_watched/dt=YYYY-MM-DD/part-*.jsonl`",
             "`target/manifest.json` `output/run_summary.json` `.venv/bin/dbt` `/usr/bin/chromium`",
             "[gone](docs/gone.md)",
             "`macros/gone.sql` and `tests/python/gone.py`",
