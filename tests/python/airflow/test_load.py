@@ -10,8 +10,17 @@ from pathlib import Path
 import psycopg
 import pytest
 import yaml
-from airflow_support import REPO_ROOT, PostgresServer, parquet_rows, table_rows, write_parquet
+from airflow_support import (
+    LOADER_PASSWORD,
+    REPO_ROOT,
+    SUPERUSER_PASSWORD,
+    PostgresServer,
+    parquet_rows,
+    table_rows,
+    write_parquet,
+)
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from loco_clips.load import (
     EXPECTED_COLUMNS,
@@ -23,6 +32,7 @@ from loco_clips.load import (
     main,
 )
 
+PASSWORDS = {"loco_loader": LOADER_PASSWORD, "postgres": SUPERUSER_PASSWORD}
 ROWS = [
     ("u1", "r1", True, False, Decimal("0.750000000"), True),
     ("u1", "r2", False, True, None, False),
@@ -242,6 +252,22 @@ def test_wrong_password_is_a_permanent_error(tmp_path: Path, postgres: PostgresS
     with pytest.raises((LoadError, DatabaseUnavailableError)) as error:
         load_parquet(parquet, postgres.dsn("loco_loader", "wrong"))
     assert isinstance(error.value, LoadError), "a wrong password will not fix itself"
+    assert "password authentication failed" in str(error.value)
+
+
+@pytest.mark.parametrize("user", ["loco_loader", "postgres"])
+def test_the_server_refuses_a_wrong_password_on_tcp_and_on_the_socket(
+    postgres: PostgresServer, user: str
+):
+    """The test server authenticates like the documented recipe (scram-sha-256, no trust)."""
+    for host in ("127.0.0.1", str(postgres.base)):
+        conninfo = make_conninfo(
+            host=host, port=postgres.port, dbname="postgres", user=user, password="wrong"
+        )
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(conninfo, connect_timeout=5).close()
+    with psycopg.connect(postgres.dsn(user, PASSWORDS[user], database="postgres")) as connection:
+        assert connection.execute("select current_user").fetchone() == (user,)
 
 
 def test_readonly_role_reads_but_cannot_write_even_after_reloads(
