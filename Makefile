@@ -12,7 +12,7 @@ setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,s3]'
 	touch $@
 
 ## run: build the bundled sample and write the Parquet files to output/
@@ -40,7 +40,7 @@ lint: setup
 setup-airflow: $(VENV)/.installed-airflow
 
 $(VENV)/.installed-airflow: $(VENV)/.installed pyproject.toml constraints.txt constraints-airflow.txt
-	$(BIN)/pip install --quiet -c constraints.txt -c constraints-airflow.txt -e '.[dev,airflow]'
+	$(BIN)/pip install --quiet -c constraints.txt -c constraints-airflow.txt -e '.[dev,s3,airflow]'
 	touch $@
 
 ## test-airflow: the DAG and the loader end to end, against a PostgreSQL server the tests start

@@ -91,13 +91,17 @@
     {#-
         The run's three files go to <output_path>/.runs/<run_id>/, then publish_run() (registered
         by loco_clips.dbt_plugin) swaps the symlink <output_path>/current to that folder in one
-        rename. Returns the published folder.
+        rename. On s3:// each Parquet file goes in a folder of its own there (<model>/<model>.parquet,
+        the table's Athena LOCATION) and publish_run() writes the pointer <output_path>/_latest.json,
+        then copies the three to the fixed names (loco_clips/publish.py). Returns the published folder.
     -#}
     {%- set folder = var('output_path').rstrip('/') -%}
     {%- set run_folder = folder ~ '/.runs/' ~ run_id -%}
+    {%- set table_folders = folder.startswith('s3://') -%}
     {%- do run_query('select make_directories(' ~ sql_literal(run_folder) ~ ')') -%}
     {%- for output in published_outputs() -%}
-        {%- do export_parquet(node_relation(output.model), run_folder ~ '/' ~ output.model ~ '.parquet', output.order_by) -%}
+        {%- set location = run_folder ~ '/' ~ (output.model ~ '/' if table_folders else '') ~ output.model ~ '.parquet' -%}
+        {%- do export_parquet(node_relation(output.model), location, output.order_by) -%}
     {%- endfor -%}
     {%- set query -%}
         copy ({{ run_summary_query(run_id) }})
