@@ -68,6 +68,28 @@ class S3Server:
             region_name=REGION,
         )
 
+    def upload_folder(self, folder: Path, bucket: str, prefix: str) -> list[str]:
+        """Upload every file below ``folder`` to ``s3://bucket/prefix/<relative path>``."""
+        client = self.client()
+        keys = []
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                key = f"{prefix}/{path.relative_to(folder).as_posix()}"
+                client.upload_file(str(path), bucket, key)
+                keys.append(key)
+        return keys
+
+    def objects(self, bucket: str, prefix: str) -> dict[str, bytes]:
+        """Every object below ``s3://bucket/prefix/``: key -> bytes."""
+        client = self.client()
+        found = {}
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/")
+        for page in pages:
+            for item in page.get("Contents", []):
+                body = client.get_object(Bucket=bucket, Key=item["Key"])["Body"]
+                found[item["Key"]] = body.read()
+        return found
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGTERM)
