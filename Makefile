@@ -30,6 +30,12 @@ test-dbt: setup
 test-python: setup
 	$(BIN)/pytest --ignore=tests/python/airflow --ignore=tests/python/spark
 
+.PHONY: test-s3
+## test-s3: the S3 suite alone (also part of test-python): builds with raw_path/output_path on a
+## local S3 API server (moto) that the tests start on 127.0.0.1 and stop
+test-s3: setup
+	$(BIN)/pytest tests/python/s3
+
 ## lint: ruff on the Python, sqlfluff (dbt templater, DuckDB dialect) on the SQL
 lint: setup
 	$(BIN)/ruff check loco_clips tests/python $(wildcard dags benchmarks)

@@ -193,3 +193,21 @@
     {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model_name] -%}
     {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias, type='table')) }}
 {% endmacro %}
+
+
+{% macro athena_table_location(table) %}
+    {#-
+        The Athena / Glue LOCATION of a published table on S3: the folder of the run holding only
+        that table's file, <run_folder><table>/, as publish_run writes it (loco_clips/publish.py)
+        and names it under `tables` in <output_path>/_latest.json. run_folder is var
+        athena_run_folder (the pointer's run_folder); the default is production's layout with a
+        placeholder run id. Returned as a SQL literal.
+    -#}
+    {%- set run_folder = var('athena_run_folder', 's3://loco-clips-curated-prod/interest/.runs/<run_id>/') -%}
+    {%- if not (run_folder is string and run_folder.startswith('s3://')) or "'" in run_folder or '\\' in run_folder -%}
+        {{ exceptions.raise_compiler_error(
+            "Invalid var athena_run_folder: it must be an s3:// folder without quotes or "
+            ~ "backslashes (the run_folder of <output_path>/_latest.json), got " ~ tojson(run_folder) ~ ".") }}
+    {%- endif -%}
+    {{ return(sql_literal(run_folder.rstrip('/') ~ '/' ~ table ~ '/')) }}
+{% endmacro %}

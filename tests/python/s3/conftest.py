@@ -45,4 +45,3 @@ def new_bucket(s3_server: S3Server, aws_environment: dict[str, str]):  # noqa: A
         return name
 
     return create
-

@@ -104,7 +104,9 @@ def test_wrong_credentials_are_named_with_the_bucket(
     finally:
         s3.filesystem.cache_clear()
     message = str(error.value)
-    assert message.startswith(f"cannot list s3://{raw_bucket}/raw/reel_liked (bucket '{raw_bucket}')")
+    assert message.startswith(
+        f"cannot list s3://{raw_bucket}/raw/reel_liked (bucket '{raw_bucket}')"
+    )
     assert "signature" in message.lower()
 
 
