@@ -306,3 +306,27 @@ def test_a_hostile_s3_key_is_read_once(
     assert summary["event_types"]["reel_liked"]["lines_read"] == 2
     assert summary["files_read"] == 2
     assert parquet_rows(found["out/rejected_events.parquet"], tmp_path) == []
+
+
+def test_the_athena_ddl_locations_are_the_folders_the_pointer_names(
+    deployment: S3Run, tmp_path: Path
+) -> None:
+    """One location convention: the DDL compiled with the pointer's run_folder points each
+    table at the folder the publish wrote it to, which holds only that table's file."""
+    pointer = json.loads(deployment.published()[f"{deployment.out_prefix}/_latest.json"])
+    command, env = dbt_build_command(tmp_path, deployment.raw, deployment.out)  # type: ignore[arg-type]
+    variables = json.dumps({"athena_run_folder": pointer["run_folder"]})
+    command = [command[0], "compile", "--select", "athena_*", "--vars", variables]
+    env["DBT_PROJECT_DIR"] = str(REPO)
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:]
+    compiled = tmp_path / "target" / "compiled" / "loco_clips" / "analyses"
+    for table, folder in pointer["tables"].items():
+        ddl = (compiled / f"athena_{table}_external_table.sql").read_text()
+        assert f"location '{folder}'\n" in ddl
+        keys = [
+            key
+            for key in deployment.published()
+            if f"s3://{deployment.out_bucket}/{key}".startswith(folder)
+        ]
+        assert keys == [f"{folder}{table}.parquet".removeprefix(f"s3://{deployment.out_bucket}/")]
