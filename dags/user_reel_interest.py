@@ -90,8 +90,8 @@ def log_failure(context: dict[str, Any]) -> None:
     )
 
 
-def is_s3(location: str) -> bool:
-    return location.startswith("s3://")
+def is_s3(location: str | Path) -> bool:
+    return isinstance(location, str) and location.startswith("s3://")
 
 
 def resolve_path(value: str) -> str:
@@ -107,20 +107,22 @@ def dbt_executable() -> Path:
     return Path(os.environ.get("LOCO_DBT_BIN", REPO_ROOT / ".venv" / "bin" / "dbt"))
 
 
-def state_database(raw_path: str) -> Path:
+def state_database(raw_path: str | Path) -> Path:
     """The DuckDB file that remembers what was loaded from ``raw_path``: one per raw_path."""
     state_dir = Path(os.environ.get("LOCO_STATE_DIR", REPO_ROOT / "state")).expanduser()
-    key = raw_path.rstrip("/") if is_s3(raw_path) else str(Path(raw_path).resolve())
+    key = str(raw_path).rstrip("/") if is_s3(raw_path) else str(Path(raw_path).resolve())
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return state_dir / f"loco_clips-{digest}.duckdb"
 
 
-def run_dbt_build(raw_path: str, output_path: str, full_refresh: bool = False) -> None:
+def run_dbt_build(
+    raw_path: str | Path, output_path: str | Path, full_refresh: bool = False
+) -> None:
     """Run ``dbt build`` on raw_path's state database; raise AirflowFailException if it fails."""
     dbt = dbt_executable()
     if not os.access(dbt, os.X_OK):
         raise AirflowFailException(f"dbt not found at {dbt}: run `make setup` or set LOCO_DBT_BIN")
-    dbt_vars = {"raw_path": raw_path, "output_path": output_path}
+    dbt_vars = {"raw_path": str(raw_path), "output_path": str(output_path)}
     # One DuckDB file per raw_path, kept between runs (incremental staging: only new or changed
     # files are parsed); runs on other raw_paths or a developer's `make run` never share it.
     # Target and log folders are scratch.
