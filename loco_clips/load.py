@@ -38,6 +38,7 @@ import psycopg
 from psycopg import sql
 
 from loco_clips import s3
+from loco_clips.duckdb_paths import literal_path
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def check_parquet(path: Path) -> int:
     with duckdb.connect() as con:
         try:
             query = "describe select * from read_parquet(?)"
-            described = con.execute(query, [str(path)]).fetchall()
+            described = con.execute(query, [literal_path(path)]).fetchall()
         except duckdb.Error as error:
             raise InputFileError(f"cannot read {path} as Parquet: {error}") from error
         actual = {row[0]: row[1] for row in described}
@@ -114,7 +115,7 @@ def check_parquet(path: Path) -> int:
         rows, null_keys = con.execute(
             "select count(*), count(*) filter (where user_uid is null or reel_uid is null) "
             "from read_parquet(?)",
-            [str(path)],
+            [literal_path(path)],
         ).fetchone()
     if rows == 0:
         raise InputFileError(f"Parquet file has no rows, refusing to replace the table: {path}")
@@ -223,7 +224,7 @@ def _write_csv(parquet_path: Path, csv_path: Path) -> None:
         con.execute(
             f"copy (select {columns} from read_parquet(?)) to '{_duckdb_literal(csv_path)}' "
             "(format csv, header false)",
-            [str(parquet_path)],
+            [literal_path(parquet_path)],
         )
 
 
