@@ -18,7 +18,7 @@ export LOCO_RUN_RAW := $(value RAW)
 export LOCO_RUN_OUT := $(value OUT)
 
 .PHONY: help setup run test system-packages test-dbt test-python lint clean docs docs-build \
-	setup-airflow test-airflow setup-spark test-spark bench bench-parquet
+	setup-airflow test-airflow setup-spark test-spark bench bench-parquet test-s3
 
 ## help: list the verbs (also plain `make`)
 help:
@@ -29,9 +29,9 @@ help:
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
-	@echo "== setup: creating .venv; installing dbt-core, dbt-duckdb, DuckDB and the test tools (pinned by constraints.txt)"
+	@echo "== setup: creating .venv; installing dbt-core, dbt-duckdb, DuckDB, s3fs and the test tools (pinned by constraints.txt)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) -e '.[dev]'
+	$(PIP) -e '.[dev,s3]'
 	touch $@
 
 ## run: build RAW (default data/raw, the bundled sample) into OUT (default output), then summarize
@@ -57,6 +57,11 @@ test-dbt: setup
 test-python: setup
 	$(BIN)/pytest --ignore=tests/python/airflow --ignore=tests/python/spark
 
+## test-s3: the S3 suite alone (also part of test-python): builds with raw_path/output_path on a
+## local S3 API server (moto) that the tests start on 127.0.0.1 and stop
+test-s3: setup
+	$(BIN)/pytest tests/python/s3
+
 ## lint: ruff on the Python, sqlfluff (dbt templater, DuckDB dialect) on the SQL
 lint: setup
 	$(BIN)/ruff check loco_clips tests/python dags benchmarks .ci
@@ -68,7 +73,7 @@ setup-airflow: $(VENV)/.installed-airflow
 
 $(VENV)/.installed-airflow: $(VENV)/.installed pyproject.toml constraints.txt constraints-airflow.txt
 	@echo "== setup-airflow: installing Apache Airflow, its providers and psycopg (constraints-airflow.txt)"
-	$(PIP) -c constraints-airflow.txt -e '.[dev,airflow]'
+	$(PIP) -c constraints-airflow.txt -e '.[dev,s3,airflow]'
 	touch $@
 
 ## test-airflow: the DAG and the loader end to end, against a PostgreSQL server the tests start
