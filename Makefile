@@ -23,7 +23,7 @@ export LOCO_RUN_OUT := $(value OUT)
 ## help: list the verbs (also plain `make`)
 help:
 	@echo "Verbs (make <verb>):"
-	@sed -n 's/^## \([a-z-]*\): \(.*\)/\1|\2/p' $(MAKEFILE_LIST) | awk -F'|' '{printf "  %-16s %s\n", $$1, $$2}'
+	@sed -n 's/^## \([a-z0-9-]*\): \(.*\)/\1|\2/p' $(MAKEFILE_LIST) | awk -F'|' '{printf "  %-16s %s\n", $$1, $$2}'
 
 ## setup: create .venv with the pinned packages (constraints.txt)
 setup: $(VENV)/.installed
@@ -55,10 +55,9 @@ test-dbt: setup
 
 ## test-python: pytest, the DuckDB suites (generator, end to end, hostile input, publish, docs site)
 test-python: setup
-	$(BIN)/pytest --ignore=tests/python/airflow --ignore=tests/python/spark
+	$(BIN)/pytest --ignore=tests/python/airflow --ignore=tests/python/spark --ignore=tests/python/s3
 
-## test-s3: the S3 suite alone (also part of test-python): builds with raw_path/output_path on a
-## local S3 API server (moto) that the tests start on 127.0.0.1 and stop
+## test-s3: builds with raw_path/output_path on S3: a local S3 API server (moto) the tests start
 test-s3: setup
 	$(BIN)/pytest tests/python/s3
 

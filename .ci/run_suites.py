@@ -57,6 +57,7 @@ SUITES = [
     Suite("python-b", pytest(*PYTHON_B)),
     Suite("python-a", pytest(*PYTHON_A)),
     Suite("spark", pytest("tests/python/spark")),
+    Suite("s3", pytest("tests/python/s3")),
     Suite("airflow", pytest("tests/python/airflow")),
     Suite("dbt-and-lint", make("test-dbt", "lint")),
 ]

@@ -10,6 +10,7 @@ import json
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -180,6 +181,20 @@ def test_the_pointer_is_the_commit_point_and_the_fixed_names_are_its_run_s_copie
         publish.published_file(deployment.out, "user_reel_interest.parquet")
         == (pointer["files"]["user_reel_interest.parquet"])
     )
+
+
+def test_the_summary_of_make_run_reads_the_run_the_pointer_names(deployment: S3Run) -> None:
+    """`loco-clips-summary s3://…` (the end of `make run OUT=s3://…`) as a user runs it."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "loco-clips-summary"), deployment.out],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(deployment.published()[f"{deployment.out_prefix}/run_summary.json"])
+    assert f"Run {deployment.first_run_id}" in result.stdout  # type: ignore[attr-defined]
+    assert f"Pairs: {summary['rows']['user_reel_interest']:,}, of which" in result.stdout
+    assert f"  {deployment.out}/user_reel_interest.parquet\n" in result.stdout
 
 
 def test_a_failed_gate_leaves_every_s3_output_byte_identical(deployment: S3Run) -> None:
