@@ -6,13 +6,32 @@ they are skipped, so a DuckDB-only `pytest` run stays green. `make test-spark` r
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 from helpers import run_generator
-from spark_builds import Build, run_dbt
+from spark_builds import SPARK_VERSION, Build, expected_spark_version, run_dbt
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    try:
+        installed = importlib.metadata.version("pyspark")
+    except importlib.metadata.PackageNotFoundError:
+        installed = "not installed"
+    return f"spark: pyspark {installed} in {sys.prefix} (expected {expected_spark_version()})"
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    ran_on = config.stash.get(SPARK_VERSION, None)
+    terminalreporter.write_line(
+        f"Spark suite: dbt's Spark session ran Spark {ran_on}"
+        if ran_on
+        else "Spark suite: no dbt Spark session reported its version"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

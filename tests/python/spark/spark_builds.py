@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from helpers import DBT, REPO
+
+# The Spark version the dbt session reported (test_spark_runtime), for the suite's summary line.
+SPARK_VERSION = pytest.StashKey[str]()
+
+
+def expected_spark_version() -> str:
+    """The Spark this venv is meant to run: LOCO_EXPECTED_SPARK_VERSION (`make test-spark`
+    sets it from the venv's constraints file), else the pyspark pin of constraints-spark.txt."""
+    if version := os.environ.get("LOCO_EXPECTED_SPARK_VERSION"):
+        return version
+    pins = re.findall(r"^pyspark==(\S+)$", (REPO / "constraints-spark.txt").read_text(), re.M)
+    (version,) = pins
+    return version
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,6 @@ def run_dbt(engine: str, work: Path, raw: Path, out: Path, *args: str) -> Build:
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=2400,  # a loaded 2-core machine has taken 15 min for one Spark build
     )
     return Build(engine, process, work, out)
