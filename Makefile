@@ -72,10 +72,12 @@ $(VENV_SPARK4)/.installed: pyproject.toml constraints.txt constraints-spark4.txt
 test-spark: test-spark35 test-spark4
 
 test-spark35: setup-spark
+	mkdir -p target
 	LOCO_EXPECTED_SPARK_VERSION=$(call pinned_pyspark,constraints-spark.txt) \
 		$(BIN)/pytest tests/python/spark --basetemp=$(CURDIR)/target/test-spark35
 
 test-spark4: setup-spark4
+	mkdir -p target
 	LOCO_EXPECTED_SPARK_VERSION=$(call pinned_pyspark,constraints-spark4.txt) \
 		$(VENV_SPARK4)/bin/pytest tests/python/spark --basetemp=$(CURDIR)/target/test-spark4
 
