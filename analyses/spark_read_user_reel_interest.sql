@@ -5,8 +5,9 @@
 -- itself, because rejected_events.parquet sits in the same output folder; on S3, point it at a
 -- folder that holds only this table's files. A relative output_path is made absolute against
 -- the working directory dbt compiles in (Spark would resolve it inside its warehouse), and
--- quoted as Spark reads a literal, whichever target compiles it. The columns are declared with the file's own types
--- rather than inferred, so a changed file fails loudly instead of silently changing the table.
+-- quoted as Spark reads a literal, whichever target compiles it. The columns are declared with
+-- the file's own types rather than inferred, so a changed file fails loudly instead of silently
+-- changing the table.
 -- Without a metastore: select * from parquet.`<output_path>/user_reel_interest.parquet`.
 
 create table if not exists
