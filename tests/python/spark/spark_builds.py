@@ -46,8 +46,10 @@ class Build:
         return json.loads((self.work / "target" / "manifest.json").read_text())
 
 
-def run_dbt(engine: str, work: Path, raw: Path, out: Path, *args: str) -> Build:
-    """`dbt <args> --target <engine> --vars '{raw_path: …, output_path: …}'`.
+def run_dbt(
+    engine: str, work: Path, raw: Path, out: Path, *args: str, **extra_vars: object
+) -> Build:
+    """`dbt <args> --target <engine> --vars '{raw_path: …, output_path: …, **extra_vars}'`.
 
     It runs from an empty working directory of its own (so the test can check that nothing lands
     there); the DuckDB file, dbt's target and log folders and Spark's folder go under ``work``.
@@ -64,7 +66,7 @@ def run_dbt(engine: str, work: Path, raw: Path, out: Path, *args: str) -> Build:
         "DBT_LOG_PATH": str(work / "logs"),
         "DBT_SPARK_DIR": str(work / "spark"),
     }
-    variables = json.dumps({"raw_path": str(raw), "output_path": str(out)})
+    variables = json.dumps({"raw_path": str(raw), "output_path": str(out), **extra_vars})
     process = subprocess.run(
         [str(DBT), *args, "--target", engine, "--vars", variables],
         cwd=work / "cwd",

@@ -48,38 +48,82 @@ def test_this_venv_has_the_pyspark_it_pins(spark) -> None:
     assert spark.sql("select version()").first()[0].split()[0] == expected_spark_version()
 
 
+# Texts for the Spark JSON helpers: is it exactly one strict JSON value, and its compact text.
+JSON_TEXTS = {
+    '{"a": 1}': (True, '{"a":1}'),
+    "[1, 2]": (True, "[1,2]"),
+    "true": (True, "true"),
+    ' "x y" ': (True, '"x y"'),
+    "null": (True, "null"),
+    "1], [2": (False, None),
+    "1, 2": (False, None),
+    '{"a": 1} x': (False, None),
+    "{'a': 1}": (False, None),
+    '{"a": NaN}': (False, None),
+    '{"a": 1 /* c */}': (False, None),
+    '{"a": 01}': (False, None),
+    "abc": (False, None),
+    'a "quote", a \\ backslash, a\ttab': (False, None),
+    "": (False, None),
+}
+
+SHOW_QUERY = """
+select
+    version() as spark_version,
+    typeof('1' + 1) as string_plus_int,
+    try_cast('n/a' as int) as not_an_int,
+    t as text,
+    {{ spark_is_json_value('t') }} as is_json_value,
+    case
+        when {{ spark_is_json_value('t') }} then {{ spark_json_value_text('t') }}
+    end as value_text,
+    {{ spark_json_string('t') }} as as_string
+from values
+    {%- for t in var('json_texts') %} ({{ sql_literal(t) }}){{ ',' if not loop.last }}{% endfor %}
+    as cases (t)
+"""
+
+
+@pytest.fixture(scope="module")
+def dbt_spark_rows(tmp_path_factory: pytest.TempPathFactory, dirty_raw: Path) -> list[dict]:
+    """One `dbt show --target spark` (one Spark start): the session's version and ANSI probes,
+    and the project's Spark JSON helpers on JSON_TEXTS (a var, quoted by sql_literal)."""
+    work = tmp_path_factory.mktemp("spark_show")
+    show = run_dbt(
+        "spark", work, dirty_raw, work / "out",
+        "show", "--inline", SHOW_QUERY, "--limit", "100", "--output", "json",
+        json_texts=list(JSON_TEXTS),
+    )  # fmt: skip
+    assert show.process.returncode == 0, show.process.stdout[-5000:]
+    start = show.process.stdout.index('{\n  "show"')
+    shown, _ = json.JSONDecoder().raw_decode(show.process.stdout, start)
+    return shown["show"]
+
+
+def test_dbt_runs_the_pinned_spark(dbt_spark_rows: list[dict], request) -> None:
+    running = {row["spark_version"].split()[0] for row in dbt_spark_rows}
+    request.config.stash[SPARK_VERSION] = ", ".join(sorted(running))
+    assert running == {expected_spark_version()}
+
+
 @pytest.mark.xfail(
-    raises=AssertionError,  # only the ANSI assert: the other checks fail through pytest.fail
     strict=True,
     reason="dbt-spark 1.11.0 sets spark.sql.ansi.enabled=false in every session "
     "(dbt/adapters/spark/connections.py), overriding the profile: ANSI is off on 3.5 and 4",
 )
-def test_dbt_runs_the_pinned_spark_in_ansi_mode(
-    tmp_path_factory: pytest.TempPathFactory, dirty_raw: Path, request: pytest.FixtureRequest
-) -> None:
-    """The session `--target spark` starts: the pinned version, and ANSI mode on (Spark 3.5's
-    default is off; the profile asks for it), where '1' + 1 is a bigint, not a double (both
-    seen in a plain pyspark session on 3.5.8 and 4.3.0), and try_cast still gives NULL.
-    The version is asserted first, so a wrong install fails even while the xfail stands."""
-    work = tmp_path_factory.mktemp("spark_show")
-    query = (
-        "select version() as spark_version, typeof('1' + 1) as string_plus_int,"
-        " try_cast('n/a' as int) as not_an_int"
-    )
-    show = run_dbt(
-        "spark", work, dirty_raw, work / "out", "show", "--inline", query, "--output", "json"
-    )
-    if show.process.returncode != 0:
-        pytest.fail(show.process.stdout[-5000:])
-    shown, _ = json.JSONDecoder().raw_decode(
-        show.process.stdout, show.process.stdout.index('{\n  "show"')
-    )
-    (row,) = shown["show"]
-    running = row["spark_version"].split()[0]
-    request.config.stash[SPARK_VERSION] = running
-    if running != expected_spark_version():
-        pytest.fail(f"dbt's session runs Spark {running}, not {expected_spark_version()}")
+def test_dbt_runs_spark_in_ansi_mode(dbt_spark_rows: list[dict]) -> None:
+    """ANSI mode on (Spark 3.5's default is off; the profile asks for it): '1' + 1 is a bigint,
+    not a double (both seen in a plain pyspark session on 3.5.8 and 4.3.0); try_cast gives NULL."""
+    row = dbt_spark_rows[0]
     assert (row["string_plus_int"], row["not_an_int"]) == ("bigint", None)
+
+
+def test_the_json_helpers_are_strict_on_this_spark(dbt_spark_rows: list[dict]) -> None:
+    """spark_is_json_value, spark_json_value_text and spark_json_string (no variant type)."""
+    got = {row["text"]: (row["is_json_value"], row["value_text"]) for row in dbt_spark_rows}
+    assert got == JSON_TEXTS
+    for row in dbt_spark_rows:
+        assert row["as_string"] == json.dumps(row["text"], ensure_ascii=False), row
 
 
 @pytest.fixture(scope="module")
