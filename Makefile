@@ -41,8 +41,8 @@ run: setup
 	@echo
 	@$(BIN)/loco-clips-summary "$$LOCO_RUN_OUT"
 
-## test: every suite: dbt build, lint, pytest, Airflow, Spark (system packages installed first)
-test: system-packages setup setup-airflow setup-spark
+## test: every suite: dbt build, lint, pytest, S3, Airflow, Spark 3.5 and 4 (system packages first)
+test: system-packages setup setup-airflow setup-spark setup-spark4
 	@$(BIN)/python .ci/run_suites.py
 
 ## system-packages: check for Chromium, Java 17 and PostgreSQL; install what is missing (apt)
@@ -79,17 +79,42 @@ $(VENV)/.installed-airflow: $(VENV)/.installed pyproject.toml constraints.txt co
 test-airflow: setup-airflow
 	$(BIN)/pytest tests/python/airflow
 
-## setup-spark: add dbt-spark and pyspark to .venv (pinned: constraints.txt + constraints-spark.txt)
+.PHONY: setup-spark setup-spark4 test-spark test-spark35 test-spark4
+VENV_SPARK4 := .venv-spark4
+# The pyspark version a constraints file pins: what the Spark suite asserts it ran on.
+pinned_pyspark = $(shell sed -n 's/^pyspark==//p' $(1))
+
+## setup-spark: add dbt-spark and pyspark 3.5 (EMR 7 / Glue 5) to .venv (pinned: constraints.txt + constraints-spark.txt)
 setup-spark: $(VENV)/.installed-spark
 
 $(VENV)/.installed-spark: $(VENV)/.installed pyproject.toml constraints.txt constraints-spark.txt
-	@echo "== setup-spark: installing dbt-spark and pyspark (constraints-spark.txt)"
-	$(PIP) -c constraints-spark.txt -e '.[dev,spark]'
+	@echo "== setup-spark: installing dbt-spark and pyspark 3.5 (constraints-spark.txt)"
+	$(PIP) -c constraints-spark.txt -e '.[dev,s3,spark]'
 	touch $@
 
-## test-spark: the models on Spark (local session, Java 17): parity with DuckDB on dirty data
-test-spark: setup-spark
-	$(BIN)/pytest tests/python/spark
+## setup-spark4: the project with pyspark 4 in a virtualenv of its own, .venv-spark4 (constraints-spark4.txt)
+setup-spark4: $(VENV_SPARK4)/.installed
+
+$(VENV_SPARK4)/.installed: pyproject.toml constraints.txt constraints-spark4.txt
+	@echo "== setup-spark4: creating .venv-spark4; installing the project, dbt-spark and pyspark 4 (constraints-spark4.txt)"
+	test -x $(VENV_SPARK4)/bin/python || $(PYTHON) -m venv $(VENV_SPARK4)
+	$(VENV_SPARK4)/bin/pip install --progress-bar off --disable-pip-version-check \
+		-c constraints.txt -c constraints-spark4.txt -e '.[dev,s3,spark]'
+	touch $@
+
+## test-spark: the models on Spark (local session, Java 17), parity with DuckDB on dirty data,
+## on Spark 3.5 (.venv) and then on Spark 4 (.venv-spark4), each in its own work folder
+test-spark: test-spark35 test-spark4
+
+test-spark35: setup-spark
+	mkdir -p target
+	LOCO_EXPECTED_SPARK_VERSION=$(call pinned_pyspark,constraints-spark.txt) \
+		$(BIN)/pytest tests/python/spark --basetemp=$(CURDIR)/target/test-spark35
+
+test-spark4: setup-spark4
+	mkdir -p target
+	LOCO_EXPECTED_SPARK_VERSION=$(call pinned_pyspark,constraints-spark4.txt) \
+		$(VENV_SPARK4)/bin/pytest tests/python/spark --basetemp=$(CURDIR)/target/test-spark4
 
 DOCS_PORT ?= 8080
 

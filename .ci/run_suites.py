@@ -1,7 +1,7 @@
 """Run the test suites of `make test` side by side and say how each went.
 
 The suites share no state (each test builds in its own temporary folders; the Spark suites each
-have their own Spark folder), so up to ``LOCO_TEST_JOBS`` of them (default 2) run at once,
+have their own Spark folder), so up to ``LOCO_TEST_JOBS`` of them (default 3) run at once,
 longest first. Every line a suite prints is shown as it comes, prefixed with the suite's name,
 and kept whole in ``target/test-logs/<suite>.log``. The end is a table of the suites with their
 result and seconds; the exit code is 1 when any suite failed.
@@ -54,9 +54,10 @@ PYTHON_A = files(
 )  # fmt: skip
 PYTHON_B = files("test_incremental.py", "test_publish.py", "test_end_to_end.py", "docs")
 SUITES = [
+    Suite("spark35", make("test-spark35")),
     Suite("python-b", pytest(*PYTHON_B)),
     Suite("python-a", pytest(*PYTHON_A)),
-    Suite("spark", pytest("tests/python/spark")),
+    Suite("spark4", make("test-spark4")),
     Suite("s3", pytest("tests/python/s3")),
     Suite("airflow", pytest("tests/python/airflow")),
     Suite("dbt-and-lint", make("test-dbt", "lint")),
@@ -109,7 +110,7 @@ def run(suite: Suite) -> None:
 
 def main() -> int:
     check_every_suite_runs()
-    jobs = int(os.environ.get("LOCO_TEST_JOBS", "2"))
+    jobs = int(os.environ.get("LOCO_TEST_JOBS", "3"))
     LOGS.mkdir(parents=True, exist_ok=True)
     say(f"Running {len(SUITES)} suites, {jobs} at a time; logs in {LOGS}")
     started = time.monotonic()

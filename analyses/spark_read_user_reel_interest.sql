@@ -3,8 +3,11 @@
 -- unmanaged table; dropping the table leaves the file. Compile with
 -- `dbt compile --select spark_read_user_reel_interest`. LOCATION (var spark_location) is the file
 -- itself, because rejected_events.parquet sits in the same output folder; on S3, point it at a
--- folder that holds only this table's files. The columns are declared with the file's own types
--- rather than inferred, so a changed file fails loudly instead of silently changing the table.
+-- folder that holds only this table's files. A relative output_path is made absolute against
+-- the working directory dbt compiles in (Spark would resolve it inside its warehouse), and
+-- quoted as Spark reads a literal, whichever target compiles it. The columns are declared with
+-- the file's own types rather than inferred, so a changed file fails loudly instead of silently
+-- changing the table.
 -- Without a metastore: select * from parquet.`<output_path>/user_reel_interest.parquet`.
 
 create table if not exists
@@ -17,4 +20,6 @@ create table if not exists
     is_interested boolean
 )
 using parquet
-location '{{ var("spark_location", var("output_path") ~ "/user_reel_interest.parquet") }}'
+location {{ spark__sql_literal(absolute_path(
+    var('spark_location', var('output_path').rstrip('/') ~ '/user_reel_interest.parquet')
+)) }}

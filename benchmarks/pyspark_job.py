@@ -58,9 +58,19 @@ def missing(column: str) -> Column:
     return F.col(column).isNull() | (F.trim(F.col(column)) == "")
 
 
+def try_cast(sql: str, data_type: str) -> Column:
+    """try_cast(<sql> as <data_type>): SQL text, as pyspark 3.5 has no Column.try_cast (4.0+)."""
+    return F.expr(f"try_cast({sql} as {data_type})")
+
+
+def integer_sql(column: str) -> str:
+    """The column's text as a bigint when it is digits (SQL text; column is one of ours)."""
+    text = f"trim(`{column}`)"
+    return f"case when {text} rlike '^-?[0-9]+$' then try_cast({text} as bigint) end"
+
+
 def integer(column: str) -> Column:
-    text = F.trim(F.col(column))
-    return F.when(text.rlike("^-?[0-9]+$"), text.try_cast("bigint"))
+    return F.expr(integer_sql(column))
 
 
 def version_key(column: str) -> Column:
@@ -74,9 +84,9 @@ def version_key(column: str) -> Column:
 def valid_watch_seconds(watched: DataFrame) -> DataFrame:
     """Rules 1 and 2: keep valid watch events, with their normalized duration."""
     platform = F.lower(F.trim(F.col("origin_platform")))
-    duration = F.col("reel_duration").try_cast(DURATION)
-    watch = F.col("reel_watch_duration").try_cast(DURATION)
-    replays = integer("replay_count").try_cast("int")
+    duration = try_cast("reel_duration", DURATION)
+    watch = try_cast("reel_watch_duration", DURATION)
+    replays = try_cast(integer_sql("replay_count"), "int")
     key = version_key("app_version")
     old_android = (platform == "android") & (key < F.lit("2".zfill(20) + "." + "3".zfill(20)))
     valid = (

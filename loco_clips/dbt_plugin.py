@@ -2,6 +2,8 @@
 safely, the only Python the dbt run executes. Every rule stays in SQL.
 
 - ``make_directories(path)``: DuckDB's ``COPY ... TO`` needs the target folder to exist.
+- ``absolute_path(path)``: a relative path made absolute against the working directory (DuckDB
+  SQL cannot ask for it), for the compiled Spark DDL in ``analyses/``.
 - ``list_event_files(folder)``, ``read_text_lines(path, every_line)``, ``count_text_lines(path)``,
   ``raw_file_error(path)``: raw event files listed literally and read as byte-exact lines
   (``loco_clips.raw_files``).
@@ -36,6 +38,11 @@ def make_directories(path: str) -> bool:
     return True
 
 
+def absolute_path(path: str) -> str:
+    """``path`` made absolute against the working directory; a URL (``s3://…``) as it is."""
+    return path if "://" in path else str(Path(path).absolute())
+
+
 class Plugin(BasePlugin):
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         s3.register(conn)
@@ -46,6 +53,7 @@ class Plugin(BasePlugin):
             ("count_text_lines", count_text_lines, [VARCHAR], BIGINT),
             ("raw_file_error", raw_file_error, [VARCHAR], VARCHAR),
             ("publish_run", publish_run, [VARCHAR, VARCHAR], VARCHAR),
+            ("absolute_path", absolute_path, [VARCHAR], VARCHAR),
         ]
         for name, function, parameters, returns in functions:
             conn.create_function(name, function, parameters, returns, side_effects=True)

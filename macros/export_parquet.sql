@@ -50,6 +50,14 @@
     {{ return(path) }}
 {% endmacro %}
 
+{% macro duckdb__absolute_path(path) %}
+    {#- DuckDB resolves a relative path against the process's working directory: the plugin's absolute_path(). -#}
+    {%- if path.startswith('/') or '://' in path or not execute -%}
+        {{ return(path) }}
+    {%- endif -%}
+    {{ return(run_query('select absolute_path(' ~ sql_literal(path) ~ ')').columns[0].values()[0]) }}
+{% endmacro %}
+
 {% macro spark__absolute_path(path) %}
     {%- if path.startswith('/') or '://' in path or not execute -%}
         {{ return(path) }}

@@ -70,19 +70,29 @@
 
 {% macro spark__raw_record_json(fields) -%}
     {#-
-        Spark: the same JSON text. A map keeps its keys in order; its values are variants, so a
-        number field that is valid JSON is embedded as that value (rendered as DuckDB renders it:
-        12.50 -> 12.5, 1e2 -> 100.0) and anything else as a string.
-        Needs Spark 4 (try_parse_json, variant).
+        Spark (3.5 and 4): the same JSON text, built the same way. A string is quoted and escaped
+        by to_json (of a one-element array, whose brackets are cut off); a number field whose
+        text is a JSON number is written verbatim, another single JSON value (true, [1]) as that
+        value (spark_json_value_text), anything else as a string.
     -#}
-    to_json(map(
+    concat(
+        '{',
         {%- for key, column, is_number in fields %}
-        {{ sql_literal(key) }},
+        {{ sql_literal(tojson(key) ~ ':') }},
         {%- if is_number %}
-        coalesce(try_parse_json({{ column }}), cast({{ column }} as variant))
+        case
+            when {{ regexp_full_match(column, '-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][-+]?[0-9]+)?') }}
+                then {{ column }}
+            when {{ spark_is_json_value(column) }} then {{ spark_json_value_text(column) }}
+            else {{ spark_json_string(column) }}
+        end,
         {%- else %}
-        cast({{ column }} as variant)
-        {%- endif %}{% if not loop.last %},{% endif %}
+        {{ spark_json_string(column) }},
+        {%- endif %}
+        {%- if not loop.last %}
+        ',',
+        {%- endif %}
         {%- endfor %}
-    ))
+        '}'
+    )
 {%- endmacro %}

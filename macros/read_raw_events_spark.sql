@@ -76,7 +76,8 @@
         Same rows as duckdb__read_unparsed_lines: the lines whose fields all came back NULL, read
         again as text from the files that have them, with why. The same from_json call decides
         which lines those are, so the two reads agree line for line; the reason comes from
-        try_parse_json (is it JSON at all) and json_object_keys (is it an object).
+        spark_is_json_value (is it one JSON value at all) and json_object_keys (is it an
+        object). Spark 3.5 and 4 alike: no variant type, no try_parse_json.
     -#}
     {%- set fields = raw_event_fields(event_type) -%}
     {%- set files = files_to_recover(staging_relation) -%}
@@ -90,7 +91,7 @@
             cast(files.load_id as string) as load_id,
             text_lines.line as raw_record,
             case
-                when try_parse_json(text_lines.line) is null then 'malformed_json'
+                when not {{ spark_is_json_value('text_lines.line') }} then 'malformed_json'
                 when json_object_keys(text_lines.line) is null then 'not_a_json_object'
                 else 'missing_user_uid'
             end as reason_code
@@ -124,15 +125,67 @@
 {% macro spark_parse_raw_line(line, fields) -%}
     {#-
         The line parsed as a JSON object of string fields (numbers keep their text, as DuckDB
-        renders it: 12.50 -> 12.5). Single-quoted JSON is refused, as DuckDB refuses it.
+        renders it: 12.50 -> 12.5). Strict as RFC 8259 (spark_json_options).
     -#}
     from_json(
         {{ line }},
         '{%- for field in fields -%}
         {{ '`' ~ field ~ '` string' }}{% if not loop.last %}, {% endif %}
         {%- endfor -%}',
-        map('allowSingleQuotes', 'false')
+        {{ spark_json_options() }}
     )
+{%- endmacro %}
+
+
+{% macro spark_json_options() -%}
+    {#-
+        from_json options as strict as RFC 8259, stated even where they are Spark's defaults:
+        no single quotes, NaN or Infinity, comments, unquoted names, leading zeros, raw control
+        characters in strings, or backslash before any character.
+    -#}
+    map(
+        'allowSingleQuotes', 'false',
+        'allowNonNumericNumbers', 'false',
+        'allowComments', 'false',
+        'allowUnquotedFieldNames', 'false',
+        'allowNumericLeadingZeros', 'false',
+        'allowUnquotedControlChars', 'false',
+        'allowBackslashEscapingAnyCharacter', 'false'
+    )
+{%- endmacro %}
+
+
+{% macro spark_is_json_value(text) -%}
+    {#-
+        True when text (NULL: false) is exactly one JSON value inside JSON white space, strict
+        (spark_json_options). from_json ignores text after the first value, so text is parsed
+        twice, as the one element of an array and as the value of an object: text that ends
+        the value early to hide what follows (`1], [2`) cannot close both a ']' and a '}'.
+        Spark 3.1 and later (no variant type).
+    -#}
+    coalesce(
+        size(from_json(concat('[', {{ text }}, ']'), 'array<string>', {{ spark_json_options() }})) = 1
+        and from_json(concat('{"v":', {{ text }}, '}'), 'map<string,string>', {{ spark_json_options() }}) is not null,
+        false
+    )
+{%- endmacro %}
+
+
+{% macro spark_json_value_text(text) -%}
+    {#-
+        The JSON value text holds (spark_is_json_value must be true), written compactly: a
+        string quoted again, anything else as get_json_object renders it ('null' for null).
+    -#}
+    case
+        when {{ text }} rlike '^[ \\t\\n\\r]*"' then {{ spark_json_string("get_json_object(" ~ text ~ ", '$')") }}
+        else get_json_object({{ text }}, '$')
+    end
+{%- endmacro %}
+
+
+{% macro spark_json_string(text) -%}
+    {#- text as a JSON string ('null' for NULL), escaped by to_json as Jackson escapes it. -#}
+    regexp_extract(to_json(array({{ text }})), '(?s)^\\[(.*)\\]$', 1)
 {%- endmacro %}
 
 

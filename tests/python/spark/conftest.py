@@ -1,18 +1,38 @@
 """Fixtures of the Spark parity tests: one dirty data set, built once on DuckDB and once on Spark.
 
 These tests need the optional `spark` group (`make setup-spark`) and Java on PATH; without them
-they are skipped, so a DuckDB-only `pytest` run stays green. `make test-spark` runs them.
+the run stops at once with what is missing (a suite that cannot run fails, it is never skipped).
+`make test-spark` runs them; `make test-python` leaves them out.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 from helpers import run_generator
-from spark_builds import Build, run_dbt
+from spark_builds import SPARK_VERSION, Build, expected_spark_version, run_dbt
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    try:
+        installed = importlib.metadata.version("pyspark")
+    except importlib.metadata.PackageNotFoundError:
+        installed = "not installed"
+    return f"spark: pyspark {installed} in {sys.prefix} (expected {expected_spark_version()})"
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    ran_on = config.stash.get(SPARK_VERSION, None)
+    terminalreporter.write_line(
+        f"Spark suite: dbt's Spark session ran Spark {ran_on}"
+        if ran_on
+        else "Spark suite: no dbt Spark session reported its version"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -31,9 +51,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         )
         if absent
     ]
-    for item in items:
-        if "spark" in item.keywords and missing:
-            item.add_marker(pytest.mark.skip(reason="; ".join(missing)))
+    if missing and any("spark" in item.keywords for item in items):
+        raise pytest.UsageError(f"the Spark suite cannot run: {'; '.join(missing)}")
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from helpers import DBT, REPO
+
+# The Spark version the dbt session reported (test_spark_runtime), for the suite's summary line.
+SPARK_VERSION = pytest.StashKey[str]()
+
+
+def expected_spark_version() -> str:
+    """The Spark this venv is meant to run: LOCO_EXPECTED_SPARK_VERSION (`make test-spark`
+    sets it from the venv's constraints file), else the pyspark pin of constraints-spark.txt."""
+    if version := os.environ.get("LOCO_EXPECTED_SPARK_VERSION"):
+        return version
+    pins = re.findall(r"^pyspark==(\S+)$", (REPO / "constraints-spark.txt").read_text(), re.M)
+    (version,) = pins
+    return version
 
 
 @dataclass(frozen=True)
@@ -31,8 +46,10 @@ class Build:
         return json.loads((self.work / "target" / "manifest.json").read_text())
 
 
-def run_dbt(engine: str, work: Path, raw: Path, out: Path, *args: str) -> Build:
-    """`dbt <args> --target <engine> --vars '{raw_path: …, output_path: …}'`.
+def run_dbt(
+    engine: str, work: Path, raw: Path, out: Path, *args: str, **extra_vars: object
+) -> Build:
+    """`dbt <args> --target <engine> --vars '{raw_path: …, output_path: …, **extra_vars}'`.
 
     It runs from an empty working directory of its own (so the test can check that nothing lands
     there); the DuckDB file, dbt's target and log folders and Spark's folder go under ``work``.
@@ -49,13 +66,13 @@ def run_dbt(engine: str, work: Path, raw: Path, out: Path, *args: str) -> Build:
         "DBT_LOG_PATH": str(work / "logs"),
         "DBT_SPARK_DIR": str(work / "spark"),
     }
-    variables = json.dumps({"raw_path": str(raw), "output_path": str(out)})
+    variables = json.dumps({"raw_path": str(raw), "output_path": str(out), **extra_vars})
     process = subprocess.run(
         [str(DBT), *args, "--target", engine, "--vars", variables],
         cwd=work / "cwd",
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=2400,  # a loaded 2-core machine has taken 15 min for one Spark build
     )
     return Build(engine, process, work, out)
