@@ -14,6 +14,14 @@
     {%- endfor -%}
     {%- do fraction_var('max_rejection_rate') -%}
     {%- do fraction_var('interest_threshold') -%}
+    {%- set warn_hours = freshness_hours_var('freshness_warn_after_hours') -%}
+    {%- set error_hours = freshness_hours_var('freshness_error_after_hours') -%}
+    {%- if warn_hours > error_hours -%}
+        {{ exceptions.raise_compiler_error(
+            "Invalid vars: freshness_warn_after_hours (" ~ warn_hours ~ ") is above "
+            ~ "freshness_error_after_hours (" ~ error_hours ~ ").") }}
+    {%- endif -%}
+    {%- do freshness_reference_time() -%}
     {%- if flags.WHICH in ['build', 'run'] -%}
         {%- do require_input_files() -%}
         {%- do check_state_binding() -%}
