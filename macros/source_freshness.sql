@@ -23,6 +23,8 @@
         `dt=YYYY-MM-DD` folder and of its files outside any dt= folder; NULL (never loaded) when
         there is none. Only that day is read, not the whole history. A value after the reference
         time (a bad clock, a hostile line) is ignored: it must not make the source look fresh.
+        `records = true`: given a single column, DuckDB's reader would otherwise return each
+        whole line as that column's value.
     -#}
     {%- if not execute -%}{{ return('select cast(null as timestamp)') }}{%- endif -%}
     {%- set files = list_raw_files(event_type) -%}
@@ -56,6 +58,7 @@
             from read_json(
                 {{ duckdb_literal_path_list(paths) }},
                 format = 'newline_delimited',
+                records = true,
                 ignore_errors = true,
                 hive_partitioning = false,
                 maximum_object_size = 67108864,
