@@ -22,8 +22,10 @@
             ~ "freshness_error_after_hours (" ~ error_hours ~ ").") }}
     {%- endif -%}
     {%- do freshness_reference_time() -%}
-    {%- if flags.WHICH in ['build', 'run'] -%}
+    {%- if flags.WHICH in ['build', 'run', 'freshness'] -%}
         {%- do require_input_files() -%}
+    {%- endif -%}
+    {%- if flags.WHICH in ['build', 'run'] -%}
         {%- do check_state_binding() -%}
     {%- endif -%}
     {{ return('') }}

@@ -16,7 +16,7 @@
 
 {% macro publish_outputs(results) %}
     {#- `dbt source freshness` runs the project's hooks too: it never publishes, and says nothing. -#}
-    {%- if not execute or flags.WHICH in ['freshness', 'source'] -%}
+    {%- if not execute or flags.WHICH == 'freshness' -%}
         {{ return('') }}
     {%- endif -%}
     {%- set reason = publish_refusal(results) -%}

@@ -137,7 +137,7 @@
         `Source clips.reel_watched is stale (error after 24 h): newest server_timestamp
         2025-11-26 23:58:15 UTC, 1 day 6 h 1 min old`. Nothing on other commands.
     -#}
-    {%- if not execute or flags.WHICH not in ['freshness', 'source'] -%}{{ return('') }}{%- endif -%}
+    {%- if not execute or flags.WHICH != 'freshness' -%}{{ return('') }}{%- endif -%}
     {%- for result in results if result.node.resource_type == 'source'
         and result.status in ['warn', 'error'] -%}
         {%- set criteria = result.node.freshness -%}
