@@ -1,8 +1,11 @@
 -- sqlfluff:dialect:athena
 -- Athena / AWS Glue Data Catalog: user_reel_interest.parquet as an external table, read in place.
 -- Compile with `dbt compile --select athena_user_reel_interest_external_table` and run the result
--- in Athena: that registers the table in the Glue Data Catalog. LOCATION (var athena_location) is
--- an S3 folder holding only this table's file(s): Athena reads every file in it.
+-- in Athena: that registers the table in the Glue Data Catalog. LOCATION is the published run's
+-- folder holding only this table's file (Athena reads every file in a LOCATION):
+-- <run_folder>user_reel_interest/, run_folder being var athena_run_folder, the `run_folder` of
+-- <output_path>/_latest.json (macro athena_table_location). After each publish, point the table
+-- at the new run: ALTER TABLE ... SET LOCATION '<tables.user_reel_interest of _latest.json>'.
 -- The types are the Parquet file's own (tests/python/docs/test_external_table_analyses.py): the ids
 -- are Parquet STRING, the flags BOOLEAN, watched_ratio DECIMAL(38, 9) (fixed-length bytes), so
 -- Athena reads them without conversion and watched_ratio stays exact.
@@ -22,7 +25,7 @@ row format serde 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'
 stored as
 inputformat 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat'
 outputformat 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat'
-location '{{ var("athena_location", "s3://loco-data-lake/marts/user_reel_interest/") }}'
+location {{ athena_table_location('user_reel_interest') }}
 tblproperties (
     'parquet.compression' = 'ZSTD',
     'classification' = 'parquet'

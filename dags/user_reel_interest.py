@@ -20,8 +20,10 @@ Three tasks, run daily (no catch-up):
 
 Configuration, none of it hard-coded:
 
-- params ``raw_path`` / ``output_path`` (relative paths are taken from the repository root),
-  ``pg_schema``, ``full_refresh`` and ``freshness``, overridable per run with ``--conf``;
+- params ``raw_path`` / ``output_path`` (local folders, relative ones taken from the repository
+  root, or ``s3://bucket/prefix``, credentials and endpoint from the standard AWS chain of the
+  worker: ``AWS_*`` variables, a profile or a role), ``pg_schema``, ``full_refresh`` and
+  ``freshness``, overridable per run with ``--conf``;
 - the Airflow connection ``loco_postgres`` (e.g. env ``AIRFLOW_CONN_LOCO_POSTGRES``);
 - env ``LOCO_DBT_BIN`` (the dbt executable, default ``<repo>/.venv/bin/dbt``: dbt may live in a
   virtual environment of its own), ``LOCO_STATE_DIR`` (where the DuckDB files live, default
@@ -96,24 +98,34 @@ def log_failure(context: dict[str, Any]) -> None:
     )
 
 
-def resolve_path(value: str) -> Path:
-    """A path from a param: absolute as given, relative ones from the repository root."""
+def is_s3(location: str | Path) -> bool:
+    return isinstance(location, str) and location.startswith("s3://")
+
+
+def resolve_path(value: str) -> str:
+    """A path from a param: ``s3://…`` and absolute paths as given, relative ones from the
+    repository root."""
+    if is_s3(value):
+        return value
     path = Path(value).expanduser()
-    return path if path.is_absolute() else REPO_ROOT / path
+    return str(path if path.is_absolute() else REPO_ROOT / path)
 
 
 def dbt_executable() -> Path:
     return Path(os.environ.get("LOCO_DBT_BIN", REPO_ROOT / ".venv" / "bin" / "dbt"))
 
 
-def state_database(raw_path: Path) -> Path:
+def state_database(raw_path: str | Path) -> Path:
     """The DuckDB file that remembers what was loaded from ``raw_path``: one per raw_path."""
     state_dir = Path(os.environ.get("LOCO_STATE_DIR", REPO_ROOT / "state")).expanduser()
-    digest = hashlib.sha256(str(raw_path.resolve()).encode()).hexdigest()[:16]
+    key = str(raw_path).rstrip("/") if is_s3(raw_path) else str(Path(raw_path).resolve())
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return state_dir / f"loco_clips-{digest}.duckdb"
 
 
-def run_dbt_build(raw_path: Path, output_path: Path, full_refresh: bool = False) -> None:
+def run_dbt_build(
+    raw_path: str | Path, output_path: str | Path, full_refresh: bool = False
+) -> None:
     """Run ``dbt build`` on raw_path's state database; raise AirflowFailException if it fails."""
     dbt = dbt_executable()
     if not os.access(dbt, os.X_OK):
@@ -188,7 +200,7 @@ def failed_nodes(run_results: Path) -> list[str]:
 FRESHNESS_MODES = ("fail", "warn", "skip")
 
 
-def run_dbt_source_freshness(raw_path: Path, mode: str = "fail") -> list[str]:
+def run_dbt_source_freshness(raw_path: str | Path, mode: str = "fail") -> list[str]:
     """Run ``dbt source freshness`` on raw_path; return one line per late or stale source.
 
     A source past its error threshold raises AirflowFailException (mode ``fail``) or is only
@@ -301,17 +313,26 @@ def freshness() -> list[str]:
 def transform() -> dict[str, str]:
     """dbt build: raw JSON lines -> Parquet files in output_path (tests included)."""
     params = get_current_context()["params"]
+    from loco_clips.publish import published_file
+
     raw_path = resolve_path(params["raw_path"])
     output_path = resolve_path(params["output_path"])
-    if not raw_path.is_dir():
+    # On S3 a missing or unreadable raw_path is dbt's own one-line error (No input files, or
+    # the bucket named with why it cannot be listed).
+    if not is_s3(raw_path) and not Path(raw_path).is_dir():
         raise AirflowFailException(f"raw_path is not a folder: {raw_path}")
-    output_path.mkdir(parents=True, exist_ok=True)
+    if not is_s3(output_path):
+        Path(output_path).mkdir(parents=True, exist_ok=True)
     run_dbt_build(raw_path, output_path, full_refresh=params["full_refresh"])
-    parquet = output_path / PARQUET_NAME
-    if not parquet.is_file():
+    # Load exactly this run's file: locally where the published symlink leads, on S3 the run's
+    # own copy named by the pointer <output_path>/_latest.json.
+    try:
+        parquet = published_file(output_path, PARQUET_NAME)
+    except OSError as error:
+        raise AirflowFailException(f"dbt build succeeded but published nothing: {error}") from error
+    if not is_s3(parquet) and not Path(parquet).is_file():
         raise AirflowFailException(f"dbt build succeeded but published no {parquet}")
-    # The published name is a symlink into the run's own folder: load exactly this run's file.
-    return {"parquet": str(parquet.resolve())}
+    return {"parquet": parquet}
 
 
 @task(
@@ -349,15 +370,15 @@ def load(transformed: dict[str, str]) -> dict[str, Any]:
             "data/raw",
             type="string",
             minLength=1,
-            description="Folder of raw events (reel_watched/, reel_liked/, reel_unliked/); "
-            "relative paths start at the repository root.",
+            description="Folder of raw events (reel_watched/, reel_liked/, reel_unliked/), or "
+            "s3://bucket/prefix; relative paths start at the repository root.",
         ),
         "output_path": Param(
             "output",
             type="string",
             minLength=1,
-            description="Folder the Parquet files are written to; relative paths start at the "
-            "repository root.",
+            description="Folder the Parquet files are written to, or s3://bucket/prefix; relative "
+            "paths start at the repository root.",
         ),
         "pg_schema": Param(
             os.environ.get("LOCO_PG_SCHEMA", "public"),

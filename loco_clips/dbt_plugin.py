@@ -6,7 +6,10 @@ safely, the only Python the dbt run executes. Every rule stays in SQL.
   ``raw_file_error(path)``: raw event files listed literally and read as byte-exact lines
   (``loco_clips.raw_files``).
 - ``publish_run(output_path, run_id)``: the run's three output files made the published ones in
-  one atomic rename (``loco_clips.publish``).
+  one atomic rename, or on ``s3://`` one PUT of a pointer object (``loco_clips.publish``).
+
+It also registers s3fs with DuckDB (``loco_clips.s3``), so ``read_json`` and ``copy … to`` work
+on ``s3://`` paths, with credentials and endpoint from the standard AWS chain.
 """
 
 from pathlib import Path
@@ -15,6 +18,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection, list_type, struct_type
 from duckdb.sqltypes import BIGINT, BOOLEAN, VARCHAR
 
+from loco_clips import s3
 from loco_clips.publish import publish_run
 from loco_clips.raw_files import count_text_lines, list_event_files, raw_file_error, read_text_lines
 
@@ -23,13 +27,18 @@ TEXT_LINE = struct_type({"line": VARCHAR, "is_utf8": BOOLEAN})
 
 
 def make_directories(path: str) -> bool:
-    """Create ``path`` and its parents if missing; return True."""
+    """Create ``path`` and its parents if missing; return True. S3 has no folders: there it only
+    checks that the bucket can be reached (a clear error naming it, before any write)."""
+    if s3.is_s3(path):
+        s3.check_bucket(path)
+        return True
     Path(path).mkdir(parents=True, exist_ok=True)
     return True
 
 
 class Plugin(BasePlugin):
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
+        s3.register(conn)
         functions = [
             ("make_directories", make_directories, [VARCHAR], BOOLEAN),
             ("list_event_files", list_event_files, [VARCHAR], list_type(EVENT_FILE)),

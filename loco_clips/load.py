@@ -2,6 +2,8 @@
 
 How a load goes, all inside one transaction:
 
+0. A file on ``s3://`` (credentials from the standard AWS chain) is downloaded to a temporary
+   folder first; a key that cannot be read is an ``InputFileError`` naming its bucket.
 1. Check the Parquet file before touching the database: it must exist, have exactly the expected
    columns and types (``EXPECTED_COLUMNS``), at least one row, and no NULL key (dbt-duckdb writes a
    single all-NULL row when a model is empty; that must never replace real data).
@@ -34,6 +36,9 @@ from pathlib import Path
 import duckdb
 import psycopg
 from psycopg import sql
+
+from loco_clips import s3
+from loco_clips.duckdb_paths import literal_path
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +105,7 @@ def check_parquet(path: Path) -> int:
     with duckdb.connect() as con:
         try:
             query = "describe select * from read_parquet(?)"
-            described = con.execute(query, [str(path)]).fetchall()
+            described = con.execute(query, [literal_path(path)]).fetchall()
         except duckdb.Error as error:
             raise InputFileError(f"cannot read {path} as Parquet: {error}") from error
         actual = {row[0]: row[1] for row in described}
@@ -110,7 +115,7 @@ def check_parquet(path: Path) -> int:
         rows, null_keys = con.execute(
             "select count(*), count(*) filter (where user_uid is null or reel_uid is null) "
             "from read_parquet(?)",
-            [str(path)],
+            [literal_path(path)],
         ).fetchone()
     if rows == 0:
         raise InputFileError(f"Parquet file has no rows, refusing to replace the table: {path}")
@@ -164,26 +169,52 @@ def load_parquet(
 ) -> LoadResult:
     """Replace ``schema.table`` with the rows of the Parquet file, in one transaction."""
     started = time.monotonic()
-    path = Path(parquet_path)
-    rows = check_parquet(path)
-    log.info("loading %s rows from %s into %s.%s", rows, path, schema, table)
+    with tempfile.TemporaryDirectory(prefix="loco_clips_load_") as tmp:
+        path = _local_file(str(parquet_path), Path(tmp))
+        rows = check_parquet(path)
+        log.info("loading %s rows from %s into %s.%s", rows, parquet_path, schema, table)
+        _load_checked(path, Path(tmp), conninfo, schema, table, rows, connect_timeout, lock_timeout)
+    result = LoadResult(table=f"{schema}.{table}", rows=rows, seconds=time.monotonic() - started)
+    log.info("loaded %s rows into %s in %.1f s", result.rows, result.table, result.seconds)
+    return result
+
+
+def _local_file(location: str, folder: Path) -> Path:
+    """The Parquet file as a local path: itself, or an ``s3://`` object downloaded to ``folder``."""
+    if not s3.is_s3(location):
+        return Path(location)
+    local = folder / "user_reel_interest.parquet"
     try:
-        with tempfile.TemporaryDirectory(prefix="loco_clips_load_") as tmp:
-            csv_path = Path(tmp) / "rows.csv"
-            _write_csv(path, csv_path)
-            with (
-                psycopg.connect(conninfo, connect_timeout=connect_timeout, autocommit=True) as conn,
-                conn.transaction(),
-            ):
-                _replace_table(conn, csv_path, schema, table, rows, lock_timeout)
+        s3.download(location, str(local))
+    except OSError as error:
+        raise InputFileError(f"Parquet file not readable: {error}") from error
+    return local
+
+
+def _load_checked(
+    path: Path,
+    tmp: Path,
+    conninfo: str,
+    schema: str,
+    table: str,
+    rows: int,
+    connect_timeout: int,
+    lock_timeout: str,
+) -> None:
+    """The checked file into PostgreSQL: CSV in ``tmp``, then the swap in one transaction."""
+    csv_path = tmp / "rows.csv"
+    _write_csv(path, csv_path)
+    try:
+        with (
+            psycopg.connect(conninfo, connect_timeout=connect_timeout, autocommit=True) as conn,
+            conn.transaction(),
+        ):
+            _replace_table(conn, csv_path, schema, table, rows, lock_timeout)
     except psycopg.Error as error:
         reason = f"{type(error).__name__}: {str(error).strip().splitlines()[0]}"
         if is_transient(error):
             raise DatabaseUnavailableError(f"PostgreSQL unavailable: {reason}") from error
         raise LoadError(f"loading {schema}.{table} failed: {reason}") from error
-    result = LoadResult(table=f"{schema}.{table}", rows=rows, seconds=time.monotonic() - started)
-    log.info("loaded %s rows into %s in %.1f s", result.rows, result.table, result.seconds)
-    return result
 
 
 def _write_csv(parquet_path: Path, csv_path: Path) -> None:
@@ -193,7 +224,7 @@ def _write_csv(parquet_path: Path, csv_path: Path) -> None:
         con.execute(
             f"copy (select {columns} from read_parquet(?)) to '{_duckdb_literal(csv_path)}' "
             "(format csv, header false)",
-            [str(parquet_path)],
+            [literal_path(parquet_path)],
         )
 
 

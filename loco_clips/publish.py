@@ -15,18 +15,41 @@ The fixed names never change once created; publishing a run is one ``rename(2)``
 old run's three files or the new run's three, never a mix, and a process killed at any moment
 leaves the previous run published. Older runs are deleted afterwards, except the previous one
 (a reader that opened it just before the swap keeps its files).
+
+On S3 (``output_path`` ``s3://bucket/prefix``), which has neither rename nor symlinks, the commit
+point is one PUT of a small pointer object, atomic like every S3 PUT::
+
+    <output_path>/.runs/<run_id>/user_reel_interest/user_reel_interest.parquet
+    <output_path>/.runs/<run_id>/rejected_events/rejected_events.parquet
+    <output_path>/.runs/<run_id>/run_summary.json
+    <output_path>/_latest.json      {"run_id": …, "files": {name: s3 path}, "tables": {…}}
+    <output_path>/user_reel_interest.parquet, rejected_events.parquet, run_summary.json
+
+Each table has a folder of its own in the run, holding only its file: that folder is the table's
+Athena / Glue LOCATION (``tables`` in the pointer). After the pointer is written, the three files
+are copied (server side) to the fixed names, run_summary.json last, each copy carrying the run id
+as object metadata ``loco-run-id``. A reader that follows ``_latest.json`` always gets one run's
+pair; a reader of the fixed names can, during the copies (or after a kill between them, until the
+next publish), get one new and one old file, and tells them apart by ``loco-run-id``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
 from pathlib import Path
 
+from loco_clips import s3
+
 PUBLISHED_NAMES = ("user_reel_interest.parquet", "rejected_events.parquet", "run_summary.json")
 RUNS = ".runs"
 CURRENT = "current"
+# S3: the pointer object naming the published run, and the metadata key of the fixed-name copies.
+POINTER = "_latest.json"
+RUN_ID_METADATA = "loco-run-id"
+TABLES = ("user_reel_interest", "rejected_events")
 # Test hook (tests/python/test_publish.py): seconds to sleep after the run's files are written
 # and before the swap, so a test can kill the build inside the publish. Unset in production.
 TEST_PAUSE_VARIABLE = "LOCO_PUBLISH_TEST_PAUSE"
@@ -38,6 +61,8 @@ def publish_run(output_path: str, run_id: str) -> str:
     Every step leaves a consistent, readable output, so a crash anywhere is harmless and the
     next publish finishes what a killed one began.
     """
+    if s3.is_s3(output_path):
+        return _publish_s3(output_path.rstrip("/"), run_id)
     output = Path(output_path)
     run = output / RUNS / run_id
     missing = [name for name in PUBLISHED_NAMES if not (run / name).exists()]
@@ -137,3 +162,61 @@ def _sync_directory(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def s3_run_files(output_path: str, run_id: str) -> dict[str, str]:
+    """Where a run's three files are written on S3: each table in a folder of its own."""
+    run = f"{output_path.rstrip('/')}/{RUNS}/{run_id}"
+    files = {f"{table}.parquet": f"{run}/{table}/{table}.parquet" for table in TABLES}
+    return {name: files.get(name, f"{run}/{name}") for name in PUBLISHED_NAMES}
+
+
+def _publish_s3(output: str, run_id: str) -> str:
+    """Publish an S3 run: the pointer PUT is the commit point, then the fixed-name copies."""
+    files = s3_run_files(output, run_id)
+    missing = [name for name, path in files.items() if not s3.exists(path)]
+    if missing:
+        raise FileNotFoundError(f"publish_run: {output}/{RUNS}/{run_id} lacks {', '.join(missing)}")
+    pause = os.environ.get(TEST_PAUSE_VARIABLE)
+    if pause:
+        time.sleep(float(pause))
+    previous = read_pointer(output)
+    run = f"{output}/{RUNS}/{run_id}"
+    pointer = {
+        "run_id": run_id,
+        "run_folder": f"{run}/",
+        "files": files,
+        "tables": {table: f"{run}/{table}/" for table in TABLES},
+    }
+    s3.write_bytes(
+        f"{output}/{POINTER}",
+        (json.dumps(pointer, indent=2) + "\n").encode(),
+        ContentType="application/json",
+    )  # the commit point
+    for name in PUBLISHED_NAMES:  # run_summary.json last: it names the run the pair is from
+        s3.copy(files[name], f"{output}/{name}", {RUN_ID_METADATA: run_id})
+    keep = {run_id, previous["run_id"] if previous else run_id}
+    for folder in s3.list_prefixes(f"{output}/{RUNS}"):
+        if folder not in keep:
+            s3.delete_prefix(f"{output}/{RUNS}/{folder}")
+    return run
+
+
+def read_pointer(output_path: str) -> dict[str, object] | None:
+    """The S3 pointer object ``<output_path>/_latest.json``, or None before the first publish."""
+    path = f"{output_path.rstrip('/')}/{POINTER}"
+    if not s3.exists(path):
+        return None
+    return json.loads(s3.read_bytes(path))
+
+
+def published_file(output_path: str, name: str) -> str:
+    """The file of the published run behind the fixed name ``name``: on a local folder where the
+    symlink leads, on S3 the run's own copy named by the pointer (never a fixed-name copy, which
+    may be from another run for a moment)."""
+    if s3.is_s3(output_path):
+        pointer = read_pointer(output_path)
+        if pointer is None:
+            raise FileNotFoundError(f"nothing is published in {output_path}: no {POINTER}")
+        return str(pointer["files"][name])  # type: ignore[index]
+    return str((Path(output_path) / name).resolve())

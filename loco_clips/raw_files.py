@@ -8,6 +8,9 @@ for the SQL: ``list_event_files``, ``read_text_lines``, ``count_text_lines`` (th
 line-count test) and ``raw_file_error`` (which names a corrupt file after a failed read: DuckDB's
 own error for a corrupt gzip file does not say which file it was).
 
+``raw_path`` may be ``s3://bucket/prefix``: the objects are listed literally too (key, size,
+last-modified time) and read through ``loco_clips.s3``.
+
 A line ends at LF; the CR of a CRLF ending is dropped, any other CR is part of the line (a file
 with CR-only endings is one line). A line of only white space, as DuckDB's JSON reader sees it
 (space, tab, LF, vertical tab, form feed, CR), is blank and skipped.
@@ -15,10 +18,15 @@ with CR-only endings is one line). A line of only white space, as DuckDB's JSON 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import re
 import zlib
+from collections.abc import Iterator
+from typing import IO
+
+from loco_clips import s3
 
 EVENT_FILE_SUFFIXES = (".jsonl", ".jsonl.gz", ".json")
 # What DuckDB's JSON reader takes for white space around a line (a line of only these is blank).
@@ -28,7 +36,10 @@ JSON_READER_SPACE = b" \t\n\v\f\r"
 def list_event_files(folder: str) -> list[dict[str, object]]:
     """Every ``*.jsonl``, ``*.jsonl.gz`` and ``*.json`` file at any depth below ``folder``, sorted
     by path: its path, size in bytes and modification time in epoch milliseconds. A folder that
-    does not exist has no files."""
+    does not exist has no files. On ``s3://`` the objects below the prefix, with their size and
+    last-modified time; a bucket that cannot be listed stops the run with one line naming it."""
+    if s3.is_s3(folder):
+        return s3.list_objects(folder, EVENT_FILE_SUFFIXES)
     files = []
     for root, _, names in os.walk(folder):
         for name in names:
@@ -48,10 +59,21 @@ def list_event_files(folder: str) -> list[dict[str, object]]:
 BLANK_LINE = re.compile(rb"^[ \t\v\f\r]*$", re.MULTILINE)
 
 
+@contextlib.contextmanager
+def _open(path: str) -> Iterator[IO[bytes]]:
+    """A raw event file (local or ``s3://``) open for reading, decompressed for ``.gz``."""
+    with s3.open_binary(path) if s3.is_s3(path) else open(path, "rb") as handle:
+        if path.endswith(".gz"):
+            with gzip.GzipFile(fileobj=handle, mode="rb") as unzipped:
+                yield unzipped
+        else:
+            yield handle
+
+
 def _file_content(path: str) -> bytes:
     """The bytes of a raw event file, decompressed for ``.gz``; an unreadable one names itself."""
     try:
-        with gzip.open(path) if path.endswith(".gz") else open(path, "rb") as handle:
+        with _open(path) as handle:
             return handle.read()
     except (OSError, EOFError, zlib.error) as error:
         raise OSError(f"cannot read raw event file {path!r}: {error}") from error
@@ -97,7 +119,7 @@ def read_text_lines(path: str, every_line: bool) -> list[dict[str, object]]:
 def raw_file_error(path: str) -> str | None:
     """Why ``path`` cannot be read to its end (decompressed, for ``.gz``), or None if it can."""
     try:
-        with gzip.open(path) if path.endswith(".gz") else open(path, "rb") as handle:
+        with _open(path) as handle:
             while handle.read(2**24):
                 pass
     except (OSError, EOFError, zlib.error) as error:

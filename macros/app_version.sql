@@ -1,12 +1,11 @@
 {#-
-    The one place app versions are parsed and compared.
+    The one place app versions are parsed and compared (rule 1, text: models/_rules__docs.md).
 
     app_version_sort_key(v) turns a version into a text key whose plain string order is the
-    numeric, part-by-part order of versions (missing parts are 0), or NULL when v does not parse.
-    A version is an optional leading 'v', then one or more dot-separated non-negative integers
-    (2, 2.3, 2.10.0, v2.4.1, 2.3.0.1). Each part loses its leading zeros and is left-padded to 20
-    digits; trailing all-zero parts are dropped, so 2.3 and 2.3.0 get the same key and 2.10.0 sorts
-    after 2.3.0. A part longer than 20 digits does not parse.
+    numeric, part-by-part order of versions, or NULL when v does not parse. Each part loses its
+    leading zeros and is left-padded to 20 digits; trailing all-zero parts are dropped, so 2.3
+    and 2.3.0 get the same key and 2.10.0 sorts after 2.3.0. A part longer than 20 digits does
+    not parse.
 -#}
 
 {% macro app_version_sort_key(version) %}

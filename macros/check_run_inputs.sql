@@ -26,6 +26,7 @@
         {%- do require_input_files() -%}
     {%- endif -%}
     {%- if flags.WHICH in ['build', 'run'] -%}
+        {%- do check_output_location() -%}
         {%- do check_state_binding() -%}
     {%- endif -%}
     {{ return('') }}
@@ -64,6 +65,21 @@
             ~ tojson(value) ~ ".") }}
     {%- endif -%}
     {{ return('cast(' ~ sql_literal(ns.text) ~ ' as decimal(19, 18))') }}
+{% endmacro %}
+
+
+{% macro check_output_location() %}
+    {{ return(adapter.dispatch('check_output_location', 'loco_clips')()) }}
+{% endmacro %}
+
+{% macro default__check_output_location() %}
+{% endmacro %}
+
+{% macro duckdb__check_output_location() %}
+    {#- An s3:// output_path: its bucket must be reachable now, not once the build is done. -#}
+    {%- if var('output_path').startswith('s3://') -%}
+        {%- do run_query('select make_directories(' ~ sql_literal(var('output_path')) ~ ')') -%}
+    {%- endif -%}
 {% endmacro %}
 
 

@@ -92,13 +92,17 @@
     {#-
         The run's three files go to <output_path>/.runs/<run_id>/, then publish_run() (registered
         by loco_clips.dbt_plugin) swaps the symlink <output_path>/current to that folder in one
-        rename. Returns the published folder.
+        rename. On s3:// each Parquet file goes in a folder of its own there (<model>/<model>.parquet,
+        the table's Athena LOCATION) and publish_run() writes the pointer <output_path>/_latest.json,
+        then copies the three to the fixed names (loco_clips/publish.py). Returns the published folder.
     -#}
     {%- set folder = var('output_path').rstrip('/') -%}
     {%- set run_folder = folder ~ '/.runs/' ~ run_id -%}
+    {%- set table_folders = folder.startswith('s3://') -%}
     {%- do run_query('select make_directories(' ~ sql_literal(run_folder) ~ ')') -%}
     {%- for output in published_outputs() -%}
-        {%- do export_parquet(node_relation(output.model), run_folder ~ '/' ~ output.model ~ '.parquet', output.order_by) -%}
+        {%- set location = run_folder ~ '/' ~ (output.model ~ '/' if table_folders else '') ~ output.model ~ '.parquet' -%}
+        {%- do export_parquet(node_relation(output.model), location, output.order_by) -%}
     {%- endfor -%}
     {%- set query -%}
         copy ({{ run_summary_query(run_id) }})
@@ -189,4 +193,22 @@
     {#- The relation a model of this project was built as (ref() is not available in hooks). -#}
     {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ model_name] -%}
     {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias, type='table')) }}
+{% endmacro %}
+
+
+{% macro athena_table_location(table) %}
+    {#-
+        The Athena / Glue LOCATION of a published table on S3: the folder of the run holding only
+        that table's file, <run_folder><table>/, as publish_run writes it (loco_clips/publish.py)
+        and names it under `tables` in <output_path>/_latest.json. run_folder is var
+        athena_run_folder (the pointer's run_folder); the default is production's layout with a
+        placeholder run id. Returned as a SQL literal.
+    -#}
+    {%- set run_folder = var('athena_run_folder', 's3://loco-clips-curated-prod/interest/.runs/<run_id>/') -%}
+    {%- if not (run_folder is string and run_folder.startswith('s3://')) or "'" in run_folder or '\\' in run_folder -%}
+        {{ exceptions.raise_compiler_error(
+            "Invalid var athena_run_folder: it must be an s3:// folder without quotes or "
+            ~ "backslashes (the run_folder of <output_path>/_latest.json), got " ~ tojson(run_folder) ~ ".") }}
+    {%- endif -%}
+    {{ return(sql_literal(run_folder.rstrip('/') ~ '/' ~ table ~ '/')) }}
 {% endmacro %}

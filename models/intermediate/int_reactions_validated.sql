@@ -1,8 +1,6 @@
--- Likes and unlikes, exact duplicates counted once (within each event type), typed and checked
--- against the validity rule: non-empty user_uid and reel_uid and an integer client timestamp.
--- Platform, version and durations do not matter here. One row per distinct record; valid rows
--- have a NULL reason_code. Narrow, like int_watch_events_validated: the raw record is kept for
--- rejected rows only.
+-- Rules 3 and 5 for likes and unlikes (text: models/_rules__docs.md). One row per distinct
+-- record; valid rows have a NULL reason_code. Narrow, like int_watch_events_validated: the raw
+-- record is kept for rejected rows only.
 
 {#-
     A subquery, not a CTE: deduplicate_records scans it three times. Its columns are

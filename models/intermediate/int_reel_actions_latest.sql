@@ -1,6 +1,4 @@
--- The final like/unlike action of every (user, reel) pair with a valid like or unlike:
--- the greatest client timestamp wins; ties go to the greater server timestamp (a missing one is
--- lowest); a like and an unlike still tied: the unlike wins.
+-- Rule 4, the final like/unlike action of every pair (text: models/_rules__docs.md).
 
 with
 

@@ -1,6 +1,5 @@
--- Watch events, exact duplicates counted once, typed, checked against the validity rule and
--- given their normalized watch duration. One row per distinct record: valid rows have a NULL
--- reason_code; n_copies - 1 of each record are redelivered duplicates. Narrow on purpose: the
+-- Rules 1, 2 and 5 for watch events (text: models/_rules__docs.md). One row per distinct
+-- record: valid rows have a NULL reason_code. Narrow on purpose: the
 -- keys and numbers the mart needs, and the raw record of rejected rows only (writing every
 -- field's text again for valid rows was the largest single cost of a build).
 

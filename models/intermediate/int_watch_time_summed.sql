@@ -1,8 +1,7 @@
 {{ config(materialized='view') }}
--- Watch time per (user, reel) pair: the sum of the normalized durations of its valid watch
--- events, and the clip length to divide by (the largest, if the events disagree). A view: only
--- user_reel_interest reads it, and writing ~1 row per event as a table cost more than the
--- aggregation it saves.
+-- Rule 6's two sides per pair (text: models/_rules__docs.md); user_reel_interest divides.
+-- A view: only user_reel_interest reads it, and writing ~1 row per event as a table cost more
+-- than the aggregation it saves.
 
 with
 

@@ -22,6 +22,8 @@ LOADER = "loco_loader"
 LOADER_PASSWORD = "loader p@ss/word"  # special characters on purpose: URIs must encode them
 READER = "loco_reader"
 READER_PASSWORD = "reader-secret"
+SUPERUSER = "postgres"
+SUPERUSER_PASSWORD = "superuser-secret"  # every connection, the Unix socket too, needs a password
 DATABASE = "loco"
 
 Row = tuple[str, str, bool, bool, Decimal | None, bool]
@@ -69,15 +71,23 @@ class PostgresServer:
         self.base.chmod(0o755)  # mkdtemp makes it 700: the postgres user must get in
         if os.geteuid() == 0:
             shutil.chown(self.base, "postgres", "postgres")
-        self._run(
-            self.bin_dir / "initdb",
-            "--no-sync",
-            "--auth-local=trust",
-            "--auth-host=scram-sha-256",
-            "--username=postgres",
-            "-D",
-            self.data_dir,
-        )
+        password_file = self.base / "superuser-password"
+        password_file.write_text(SUPERUSER_PASSWORD + "\n")
+        password_file.chmod(0o600)
+        if os.geteuid() == 0:
+            shutil.chown(password_file, "postgres", "postgres")
+        try:
+            self._run(
+                self.bin_dir / "initdb",
+                "--no-sync",
+                "--auth=scram-sha-256",  # no trust anywhere: a wrong password is refused
+                f"--username={SUPERUSER}",
+                f"--pwfile={password_file}",
+                "-D",
+                self.data_dir,
+            )
+        finally:
+            password_file.unlink()
 
     def start(self) -> None:
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.base} -c fsync=off"
@@ -97,7 +107,7 @@ class PostgresServer:
         self._run(self.bin_dir / "pg_ctl", "-D", self.data_dir, "-m", "fast", "-w", "stop")
 
     def psql(self, *args: str, database: str = "postgres") -> str:
-        """Run psql as the superuser over the Unix socket; raise if it fails."""
+        """Run psql as the superuser over the Unix socket, with its password; raise if it fails."""
         command = [
             str(self.bin_dir / "psql"),
             "-X",
@@ -108,12 +118,13 @@ class PostgresServer:
             "-p",
             str(self.port),
             "-U",
-            "postgres",
+            SUPERUSER,
             "-d",
             database,
             *args,
         ]
-        return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        env = {**os.environ, "PGPASSWORD": SUPERUSER_PASSWORD}
+        return subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
 
     def dsn(self, user: str, password: str, database: str = DATABASE) -> str:
         """A libpq connection string over TCP, with password authentication."""

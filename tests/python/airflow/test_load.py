@@ -10,8 +10,17 @@ from pathlib import Path
 import psycopg
 import pytest
 import yaml
-from airflow_support import REPO_ROOT, PostgresServer, parquet_rows, table_rows, write_parquet
+from airflow_support import (
+    LOADER_PASSWORD,
+    REPO_ROOT,
+    SUPERUSER_PASSWORD,
+    PostgresServer,
+    parquet_rows,
+    table_rows,
+    write_parquet,
+)
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from loco_clips.load import (
     EXPECTED_COLUMNS,
@@ -23,6 +32,7 @@ from loco_clips.load import (
     main,
 )
 
+PASSWORDS = {"loco_loader": LOADER_PASSWORD, "postgres": SUPERUSER_PASSWORD}
 ROWS = [
     ("u1", "r1", True, False, Decimal("0.750000000"), True),
     ("u1", "r2", False, True, None, False),
@@ -46,6 +56,18 @@ def test_load_copies_the_parquet_file_row_for_row(tmp_path: Path, loader_dsn: st
     result = load_parquet(parquet, loader_dsn, schema=schema)
     assert result.rows == len(ROWS)
     assert table_rows(loader_dsn, schema) == parquet_rows(parquet)
+
+
+@pytest.mark.parametrize("folder", ["out[1]", "out*", "out?"])
+def test_a_path_with_glob_characters_loads_that_file_only(
+    tmp_path: Path, loader_dsn: str, schema: str, folder: str
+):
+    """`[1]`, `*` and `?` in the path are characters, not a pattern matching a neighbour."""
+    write_parquet(tmp_path / "out1" / "rows.parquet", ROWS[:1])
+    write_parquet(tmp_path / "outX" / "rows.parquet", ROWS[:2])
+    parquet = write_parquet(tmp_path / folder / "rows.parquet", ROWS)
+    assert load_parquet(parquet, loader_dsn, schema=schema).rows == len(ROWS)
+    assert table_rows(loader_dsn, schema) == sorted(ROWS, key=lambda row: (row[0], row[1]))
 
 
 def test_table_has_the_contract_columns_and_primary_key(
@@ -230,6 +252,22 @@ def test_wrong_password_is_a_permanent_error(tmp_path: Path, postgres: PostgresS
     with pytest.raises((LoadError, DatabaseUnavailableError)) as error:
         load_parquet(parquet, postgres.dsn("loco_loader", "wrong"))
     assert isinstance(error.value, LoadError), "a wrong password will not fix itself"
+    assert "password authentication failed" in str(error.value)
+
+
+@pytest.mark.parametrize("user", ["loco_loader", "postgres"])
+def test_the_server_refuses_a_wrong_password_on_tcp_and_on_the_socket(
+    postgres: PostgresServer, user: str
+):
+    """The test server authenticates like the documented recipe (scram-sha-256, no trust)."""
+    for host in ("127.0.0.1", str(postgres.base)):
+        conninfo = make_conninfo(
+            host=host, port=postgres.port, dbname="postgres", user=user, password="wrong"
+        )
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(conninfo, connect_timeout=5).close()
+    with psycopg.connect(postgres.dsn(user, PASSWORDS[user], database="postgres")) as connection:
+        assert connection.execute("select current_user").fetchone() == (user,)
 
 
 def test_readonly_role_reads_but_cannot_write_even_after_reloads(

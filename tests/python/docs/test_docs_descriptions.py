@@ -79,18 +79,55 @@ def test_every_source_and_source_column_is_described(manifest: dict[str, Any]) -
     assert not missing, "\n".join(missing)
 
 
+ADAPTERS = ("default", "duckdb", "spark")
+
+
+def _engine_forms(macros: dict[str, Any]) -> dict[str, str]:
+    """Each `<adapter>__<name>` macro whose `<name>` is a project macro: form -> dispatcher."""
+    names = {macro["name"] for macro in macros.values()}
+    forms = {}
+    for macro in macros.values():
+        adapter, _, dispatcher = macro["name"].partition("__")
+        if adapter in ADAPTERS and dispatcher in names:
+            forms[macro["name"]] = dispatcher
+    return forms
+
+
 def test_every_macro_and_macro_argument_is_described(manifest: dict[str, Any]) -> None:
-    """Including the generic tests (macros named test_<name>) and each engine's implementation."""
+    """Including the generic tests (macros named test_<name>). An engine's form of a dispatched
+    macro is described in one line naming its dispatcher; its arguments are the dispatcher's."""
     macros = _own(manifest["macros"])
     assert "macro.loco_clips.test_expression_is_true" in macros
+    forms = _engine_forms(macros)
+    assert {"duckdb__read_raw_events", "spark__read_raw_events", "default__sql_literal"} <= set(
+        forms
+    )
     missing = [key for key, macro in macros.items() if not macro["description"].strip()]
     for key, macro in macros.items():
+        if macro["name"] in forms:
+            continue
         described = {arg["name"] for arg in macro["arguments"] if arg["description"]}
         missing += [f"{key}({name})" for name in _signature(macro) if name not in described]
     assert not missing, (
         "describe them in macros/_macros.yml or tests/generic/_generic__tests.yml:\n"
         + ("\n".join(sorted(missing)))
     )
+
+
+def test_each_engine_form_names_its_dispatcher_and_takes_its_arguments(
+    manifest: dict[str, Any],
+) -> None:
+    macros = {macro["name"]: macro for macro in _own(manifest["macros"]).values()}
+    wrong = []
+    for form, dispatcher in _engine_forms(_own(manifest["macros"])).items():
+        description = macros[form]["description"]
+        if f"`{dispatcher}`" not in description or "\n" in description.strip():
+            wrong.append(f"{form}: one line naming `{dispatcher}`, got {description!r}")
+        if _signature(macros[form]) != _signature(macros[dispatcher]):
+            wrong.append(f"{form}{_signature(macros[form])} != {dispatcher}")
+        if "adapter.dispatch" not in macros[dispatcher]["macro_sql"]:
+            wrong.append(f"{dispatcher} does not dispatch, yet {form} exists")
+    assert not wrong, "\n".join(wrong)
 
 
 def _signature(macro: dict[str, Any]) -> list[str]:

@@ -1,4 +1,4 @@
-"""The dbt docs site, as a reader sees it: headless Chromium opens user_reel_interest.
+"""The dbt docs site, as a reader sees it: headless Chromium opens the overview, then the mart.
 
 Debian's chromium is driven by Playwright (its own browser download is impossible here). The site
 is the one `make docs` serves: `dbt docs generate` output, served over HTTP on localhost.
@@ -64,6 +64,69 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext
         context.set_default_timeout(30_000)
         yield context
         context.close()
+
+
+RULE_TITLES = [
+    "valid watch event",
+    "normalized watch duration",
+    "valid like/unlike",
+    "final action",
+    "exact duplicates",
+    "watched_ratio",
+    "is_interested",
+]
+
+
+@pytest.fixture()
+def overview_page(browser: BrowserContext, docs_url: str) -> Iterator[Page]:
+    """The landing page: the site opens on the project's `__overview__` docs block."""
+    page = browser.new_page()
+    page.goto(docs_url)
+    page.locator("h1", has_text="Loco Clips interest ETL").first.wait_for()
+    yield page
+    page.close()
+
+
+def test_site_opens_on_the_overview_with_the_seven_rules_in_one_table(
+    overview_page: Page, artifacts_dir: Path
+) -> None:
+    assert overview_page.url.endswith("#!/overview")
+    screenshot = artifacts_dir / "overview_page.png"
+    overview_page.screenshot(path=str(screenshot), full_page=True)
+    print(f"screenshot: {screenshot}")
+
+    table = overview_page.locator("table", has_text="unit tests").first
+    rows = table.locator("tbody tr")
+    assert rows.count() == 7
+    for number, (row, title) in enumerate(zip(rows.all(), RULE_TITLES, strict=True), start=1):
+        cells = [cell.inner_text().strip() for cell in row.locator("td").all()]
+        assert cells[0] == f"{number}, {title}", cells
+        assert len(cells) == 3, cells  # rule, applied by, unit tests
+        assert row.locator("td").nth(1).locator("a[href*='#!/model/']").count(), cells
+        assert f"rule_{number}_" in cells[2], f"rule {number} names no unit test of its own"
+    assert overview_page.get_by_text("value_out_of_range").first.is_visible()  # the reason codes
+
+
+def test_overview_links_to_the_user_reel_interest_page_and_its_lineage(overview_page: Page) -> None:
+    link = overview_page.locator("a", has_text="user_reel_interest model page")
+    link.click()
+    overview_page.wait_for_url(f"**#!/model/{MODEL_ID}")
+    overview_page.locator("h1", has_text="user_reel_interest").first.wait_for()
+    assert overview_page.locator("tr.column-row", has_text="is_interested").first.is_visible()
+    # Rule 7 is shown on the mart's page from its one docs block.
+    assert overview_page.get_by_text("Rule 7, is_interested").first.is_visible()
+
+    overview_page.go_back()
+    overview_page.locator("a", has_text="its lineage").click()
+    overview_page.wait_for_url(f"**#!/model/{MODEL_ID}?g_v=1&g_i=%2Buser_reel_interest%2B")
+    overview_page.locator(".launcher-btn").click()
+    overview_page.locator("a[ng-click='showExpanded()']").click()
+    selection = overview_page.locator("input[ng-model='selectorService.selection.dirty.include']")
+    assert selection.input_value() == "+user_reel_interest+"
+    overview_page.wait_for_function(
+        "() => angular.element(document.body).injector().get('graph').graph.elements"
+        ".some(element => element.data.unique_id === 'source.loco_clips.clips.reel_watched')"
+    )
 
 
 @pytest.fixture()
