@@ -51,6 +51,7 @@ def files(*names: str) -> list[str]:
 PYTHON_A = files(
     "test_hostile_input.py", "test_gates.py", "test_exact_numbers.py", "test_generator.py",
     "test_raw_files.py", "test_system_packages.py", "test_make_verbs.py",
+    "test_source_freshness.py",
 )  # fmt: skip
 PYTHON_B = files("test_incremental.py", "test_publish.py", "test_end_to_end.py", "docs")
 SUITES = [

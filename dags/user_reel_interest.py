@@ -1,7 +1,12 @@
 """Build ``user_reel_interest`` with dbt, then load it into PostgreSQL.
 
-Two tasks, run daily (no catch-up):
+Three tasks, run daily (no catch-up):
 
+- **freshness** runs ``dbt source freshness`` on ``raw_path``: an event type whose newest
+  ``server_timestamp`` is older than the error threshold (var ``freshness_error_after_hours``,
+  24 h) fails the run with one line naming it and its age, before anything is built, published
+  or loaded. The param ``freshness`` makes it ``warn`` (log the line and go on) or ``skip``
+  (not run); the default is ``fail``.
 - **transform** runs ``dbt build`` (models *and* tests, including the rejection-rate guard) on
   ``raw_path``; once all of them passed, dbt publishes the Parquet files and run_summary.json
   into ``output_path``, all three at once (docs/airflow.md). It keeps one DuckDB file per
@@ -17,13 +22,16 @@ Configuration, none of it hard-coded:
 
 - params ``raw_path`` / ``output_path`` (local folders, relative ones taken from the repository
   root, or ``s3://bucket/prefix``, credentials and endpoint from the standard AWS chain of the
-  worker: ``AWS_*`` variables, a profile or a role), ``pg_schema`` and ``full_refresh``,
-  overridable per run with ``--conf``;
+  worker: ``AWS_*`` variables, a profile or a role), ``pg_schema``, ``full_refresh`` and
+  ``freshness``, overridable per run with ``--conf``;
 - the Airflow connection ``loco_postgres`` (e.g. env ``AIRFLOW_CONN_LOCO_POSTGRES``);
 - env ``LOCO_DBT_BIN`` (the dbt executable, default ``<repo>/.venv/bin/dbt``: dbt may live in a
   virtual environment of its own), ``LOCO_STATE_DIR`` (where the DuckDB files live, default
   ``<repo>/state``), ``LOCO_PG_SCHEMA`` (default of ``pg_schema``),
-  ``LOCO_LOAD_RETRIES`` and ``LOCO_LOAD_RETRY_DELAY_SECONDS`` (tests set them low).
+  ``LOCO_LOAD_RETRIES`` and ``LOCO_LOAD_RETRY_DELAY_SECONDS`` (tests set them low),
+  ``LOCO_FRESHNESS_REFERENCE_TIME`` (an ISO 8601 time with offset that freshness measures ages
+  from instead of the clock: for tests on fixed dates, or a rerun of a past day; unset in
+  production).
 
 See docs/airflow.md for how to run it and why it is built this way.
 """
@@ -189,6 +197,94 @@ def failed_nodes(run_results: Path) -> list[str]:
     ]
 
 
+FRESHNESS_MODES = ("fail", "warn", "skip")
+
+
+def run_dbt_source_freshness(raw_path: str | Path, mode: str = "fail") -> list[str]:
+    """Run ``dbt source freshness`` on raw_path; return one line per late or stale source.
+
+    A source past its error threshold raises AirflowFailException (mode ``fail``) or is only
+    logged (``warn``); ``skip`` runs nothing. Any other dbt error (a bad var, no input files)
+    raises in every mode but ``skip``.
+    """
+    if mode not in FRESHNESS_MODES:
+        raise AirflowFailException(
+            f"param freshness must be one of {FRESHNESS_MODES}, got {mode!r}"
+        )
+    if mode == "skip":
+        log.warning("source freshness not checked (param freshness='skip')")
+        return []
+    dbt = dbt_executable()
+    if not os.access(dbt, os.X_OK):
+        raise AirflowFailException(f"dbt not found at {dbt}: run `make setup` or set LOCO_DBT_BIN")
+    dbt_vars = {"raw_path": str(raw_path)}
+    if os.environ.get("LOCO_FRESHNESS_REFERENCE_TIME"):
+        dbt_vars["freshness_reference_time"] = os.environ["LOCO_FRESHNESS_REFERENCE_TIME"]
+    with tempfile.TemporaryDirectory(prefix="loco_clips_freshness_") as scratch:
+        work = Path(scratch)
+        env = {
+            **os.environ,
+            # The check reads only the raw files: a scratch database, never the state.
+            "DBT_DUCKDB_PATH": str(work / "freshness.duckdb"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DBT_USE_COLORS": "false",
+        }
+        command = [
+            str(dbt), "source", "freshness",
+            "--project-dir", str(REPO_ROOT),
+            "--profiles-dir", str(REPO_ROOT),
+            "--target-path", str(work / "target"),
+            "--log-path", str(work / "logs"),
+            "--vars", json.dumps(dbt_vars),
+        ]  # fmt: skip
+        log.info("running %s", " ".join(command))
+        done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+        for line in done.stdout.splitlines():
+            log.info("dbt: %s", line.rstrip())
+        stale, late = freshness_problems(work / "target" / "sources.json")
+    if done.returncode != 0 and not stale:
+        errors = [line.strip() for line in done.stdout.splitlines() if "Invalid var" in line]
+        errors += [line.strip() for line in done.stdout.splitlines() if "No input files" in line]
+        detail = f": {errors[0]}" if errors else " (see the dbt log above)"
+        raise AirflowFailException(
+            f"dbt source freshness failed with exit code {done.returncode}{detail}"
+        )
+    problems = stale + late
+    if stale and mode == "fail":
+        raise AirflowFailException(
+            "Stale source data, nothing built or loaded: "
+            + "; ".join(problems)
+            + " (param freshness='warn' or 'skip' runs anyway)"
+        )
+    for problem in problems:
+        log.warning("source freshness: %s", problem)
+    return problems
+
+
+def freshness_problems(sources_json: Path) -> tuple[list[str], list[str]]:
+    """(stale, late): one line per source past its error / warn threshold, from sources.json."""
+    try:
+        results = json.loads(sources_json.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return [], []
+    stale, late = [], []
+    for result in results:
+        status = result.get("status")
+        if status not in ("error", "warn"):
+            continue
+        name = result["unique_id"].split(".", 2)[2]  # source.<project>.<source>.<table>
+        threshold = result["criteria"]["error_after" if status == "error" else "warn_after"]
+        newest = result["max_loaded_at"]
+        if newest.startswith("0001-01-01"):
+            line = f"{name} has no event with a valid server_timestamp"
+        else:
+            age_hours = int(result["max_loaded_at_time_ago_in_s"]) // 360 / 10
+            line = f"{name} newest event {newest[:19]}Z, {age_hours} h old"
+        line += f" ({status} after {threshold['count']} {threshold['period']}s)"
+        (stale if status == "error" else late).append(line)
+    return stale, late
+
+
 def to_conninfo(connection: Connection) -> str:
     """A libpq connection string from an Airflow connection (extras that libpq knows pass on)."""
     import psycopg
@@ -204,6 +300,13 @@ def to_conninfo(connection: Connection) -> str:
         password=connection.password or None,
         **extras,
     )
+
+
+@task(retries=0, execution_timeout=timedelta(minutes=15))
+def freshness() -> list[str]:
+    """dbt source freshness: fail (or warn) before the build when an event type is stale."""
+    params = get_current_context()["params"]
+    return run_dbt_source_freshness(resolve_path(params["raw_path"]), mode=params["freshness"])
 
 
 @task(retries=0, execution_timeout=timedelta(hours=1))
@@ -289,12 +392,22 @@ def load(transformed: dict[str, str]) -> dict[str, Any]:
             description="Reread every raw file (dbt --full-refresh): after files were deleted "
             "from raw_path, or after a deploy that changes the staging columns.",
         ),
+        "freshness": Param(
+            "fail",
+            type="string",
+            enum=list(FRESHNESS_MODES),
+            description="Source freshness before the build: 'fail' stops the run when an event "
+            "type's newest event is older than the error threshold (24 h), 'warn' only logs it, "
+            "'skip' does not check (a backfill of old days).",
+        ),
     },
     tags=["loco_clips", "dbt", "postgres"],
     doc_md=__doc__,
 )
 def user_reel_interest() -> None:
-    load(transform())
+    transformed = transform()
+    freshness() >> transformed
+    load(transformed)
 
 
 user_reel_interest()

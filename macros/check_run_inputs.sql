@@ -14,8 +14,18 @@
     {%- endfor -%}
     {%- do fraction_var('max_rejection_rate') -%}
     {%- do fraction_var('interest_threshold') -%}
-    {%- if flags.WHICH in ['build', 'run'] -%}
+    {%- set warn_hours = freshness_hours_var('freshness_warn_after_hours') -%}
+    {%- set error_hours = freshness_hours_var('freshness_error_after_hours') -%}
+    {%- if warn_hours > error_hours -%}
+        {{ exceptions.raise_compiler_error(
+            "Invalid vars: freshness_warn_after_hours (" ~ warn_hours ~ ") is above "
+            ~ "freshness_error_after_hours (" ~ error_hours ~ ").") }}
+    {%- endif -%}
+    {%- do freshness_reference_time() -%}
+    {%- if flags.WHICH in ['build', 'run', 'freshness'] -%}
         {%- do require_input_files() -%}
+    {%- endif -%}
+    {%- if flags.WHICH in ['build', 'run'] -%}
         {%- do check_output_location() -%}
         {%- do check_state_binding() -%}
     {%- endif -%}

@@ -15,7 +15,8 @@
 
 
 {% macro publish_outputs(results) %}
-    {%- if not execute -%}
+    {#- `dbt source freshness` runs the project's hooks too: it never publishes, and says nothing. -#}
+    {%- if not execute or flags.WHICH == 'freshness' -%}
         {{ return('') }}
     {%- endif -%}
     {%- set reason = publish_refusal(results) -%}

@@ -45,6 +45,18 @@ rejected as (
     union all
     select * from unparsed_lines
 
+),
+
+dated as (
+
+    select
+        event_type,
+        source_file,
+        reason_code,
+        raw_record,
+        {{ dt_folder_date('source_file') }} as event_date
+    from rejected
+
 )
 
-select * from rejected
+select * from dated

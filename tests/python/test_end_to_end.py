@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -65,6 +66,20 @@ def test_rejected_events_and_counts_equal_the_reference(
     for counts in expected.outcomes.values():
         assert counts["lines_read"] == counts["used"] + counts["duplicates"] + counts["rejected"]
     assert sum(c["duplicates"] for c in expected.outcomes.values()) > 0
+
+
+def test_rejected_events_carry_the_date_of_their_dt_folder(dirty_build: Build) -> None:
+    """event_date, the last column, typed date, is the day of the file's dt= folder."""
+    _, out = dirty_build
+    parquet = out / "rejected_events.parquet"
+    schema = _rows(parquet, "select column_name, column_type from (describe select * from {file})")
+    assert schema[-1] == ("event_date", "DATE")
+    rows = _rows(parquet, "select source_file, event_date from {file}")
+    assert rows
+    for source_file, event_date in rows:
+        folder = Path(source_file).parent.name
+        assert folder.startswith("dt="), source_file
+        assert event_date == date.fromisoformat(folder.removeprefix("dt=")), source_file
 
 
 def test_rejected_events_keep_the_file_and_the_record(dirty_build: Build) -> None:

@@ -31,6 +31,9 @@ os.environ.update(
         "LOCO_LOAD_RETRY_DELAY_SECONDS": "0",
         # The DAG's DuckDB state files (one per raw_path), never the repository's state/.
         "LOCO_STATE_DIR": str(_AIRFLOW_HOME / "state"),
+        # The bundled sample and the generator's default days end on 2025-11-26: the DAG's
+        # freshness check measures ages from an hour after that day, not from the clock.
+        "LOCO_FRESHNESS_REFERENCE_TIME": "2025-11-27T01:00:00Z",
     }
 )
 

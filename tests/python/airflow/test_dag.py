@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -81,23 +82,26 @@ def failure_log_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [message for message in messages if message.startswith(f"{DAG_ID} FAILED")]
 
 
-def test_dag_has_transform_then_load_daily_without_catchup(dag):
-    assert set(dag.task_ids) == {"transform", "load"}
+def test_dag_has_freshness_then_transform_then_load_daily_without_catchup(dag):
+    assert set(dag.task_ids) == {"freshness", "transform", "load"}
+    assert dag.get_task("transform").upstream_task_ids == {"freshness"}
     assert dag.get_task("load").upstream_task_ids == {"transform"}
     assert dag.catchup is False
     assert dag.schedule == "@daily"
     assert dag.params["raw_path"] == "data/raw"
     assert dag.params["output_path"] == "output"
     assert dag.params["pg_schema"] == "public"
+    assert dag.params["freshness"] == "fail"
 
 
 def test_failures_are_retried_only_where_they_can_be_transient(dag):
-    transform, load = dag.get_task("transform"), dag.get_task("load")
+    freshness, transform, load = (dag.get_task(t) for t in ("freshness", "transform", "load"))
+    assert freshness.retries == 0
     assert transform.retries == 0
     assert load.retries > 0
     assert load.retry_exponential_backoff > 1
     assert load.retry_policy is not None
-    for task in (transform, load):
+    for task in (freshness, transform, load):
         assert task.execution_timeout is not None
         assert task.on_failure_callback
 
@@ -142,10 +146,17 @@ def test_daily_runs_parse_only_new_files_and_full_refresh_rereads_all(
         assert table_rows(loader_dsn, schema) == parquet_rows(out / "user_reel_interest.parquet")
         return [r.getMessage() for r in caplog.records if "new or changed" in r.getMessage()]
 
+    def fresh_until(day: str) -> None:
+        """Each daily run checks freshness an hour after the last day landed."""
+        next_day = date.fromisoformat(day.removeprefix("dt=")) + timedelta(days=1)
+        monkeypatch.setenv("LOCO_FRESHNESS_REFERENCE_TIME", f"{next_day}T01:00:00Z")
+
     land(days[0])
     land(days[1])
+    fresh_until(days[1])
     run()
     land(days[2])
+    fresh_until(days[2])
     assert any("reel_watched: 1 new or changed of 3 files" in line for line in run())
     daily_rows = table_rows(loader_dsn, schema)
     assert run(full_refresh=True) == []  # every file reread: no incremental file count
@@ -181,13 +192,14 @@ def test_missing_input_fails_without_retries_and_keeps_the_table(
         dag, monkeypatch, conn_env, raw_path=str(missing), output_path=str(tmp_path / "o")
     )
     assert run.state == "failed"
-    assert tis["transform"].state == "failed"
-    assert tis["transform"].try_number == 1
+    assert tis["freshness"].state == "failed"
+    assert tis["freshness"].try_number == 1
+    assert tis["transform"].state == "upstream_failed"
     assert tis["load"].state == "upstream_failed"
     assert table_rows(loader_dsn) == first_load
     [failure_line] = failure_log_lines(caplog)
-    assert "task=transform" in failure_line
-    assert f"raw_path is not a folder: {missing}" in failure_line
+    assert "task=freshness" in failure_line
+    assert f"No input files: raw_path {json.dumps(str(missing))} has no" in failure_line
 
 
 def test_input_folder_without_files_fails_without_retries_and_keeps_the_table(
@@ -198,8 +210,9 @@ def test_input_folder_without_files_fails_without_retries_and_keeps_the_table(
         (raw / event_type / "dt=2025-11-24").mkdir(parents=True)
     run, tis = run_dag(dag, monkeypatch, conn_env, raw_path=str(raw), output_path=str(tmp_path))
     assert run.state == "failed"
-    assert tis["transform"].state == "failed"
-    assert tis["transform"].try_number == 1
+    assert tis["freshness"].state == "failed"
+    assert tis["freshness"].try_number == 1
+    assert tis["transform"].state == "upstream_failed"
     assert tis["load"].state == "upstream_failed"
     assert table_rows(loader_dsn) == first_load
 
@@ -235,6 +248,59 @@ def test_rejection_guard_trip_fails_without_retries_and_keeps_the_table(
     assert len(failure_lines) == 1, failure_lines
     assert "task=transform" in failure_lines[0]
     assert "assert_rejection_rate_within_limit" in failure_lines[0]
+
+
+def sample_without_its_last_day_of_watches(tmp_path: Path) -> Path:
+    """The bundled sample whose reel_watched events of 2025-11-26 never landed."""
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE_RAW, raw)
+    shutil.rmtree(raw / "reel_watched" / "dt=2025-11-26")
+    return raw
+
+
+def test_stale_source_fails_before_transform_and_nothing_is_published_or_loaded(
+    dag, monkeypatch, conn_env, first_load, loader_dsn, tmp_path, caplog
+):
+    raw, out = sample_without_its_last_day_of_watches(tmp_path), tmp_path / "out"
+    run, tis = run_dag(dag, monkeypatch, conn_env, raw_path=str(raw), output_path=str(out))
+    assert run.state == "failed"
+    assert tis["freshness"].state == "failed"
+    assert tis["freshness"].try_number == 1
+    assert tis["transform"].state == "upstream_failed"
+    assert tis["load"].state == "upstream_failed"
+    assert not out.exists()
+    assert table_rows(loader_dsn) == first_load
+    [failure_line] = failure_log_lines(caplog)
+    assert "task=freshness" in failure_line
+    assert (
+        "Stale source data, nothing built or loaded: clips.reel_watched newest event 2025-11-25T23:"
+    ) in failure_line
+    assert " h old (error after 24 hours)" in failure_line
+    assert "reel_liked" not in failure_line and "reel_unliked" not in failure_line
+
+
+@pytest.mark.parametrize("mode", ["warn", "skip"])
+def test_freshness_param_warn_or_skip_runs_on_stale_data(
+    mode, dag, monkeypatch, conn_env, loader_dsn, schema, tmp_path, caplog
+):
+    raw, out = sample_without_its_last_day_of_watches(tmp_path), tmp_path / "out"
+    run, tis = run_dag(
+        dag, monkeypatch, conn_env, raw_path=str(raw), output_path=str(out),
+        pg_schema=schema, freshness=mode,
+    )  # fmt: skip
+    assert run.state == "success"
+    assert {task_id: ti.state for task_id, ti in tis.items()} == dict.fromkeys(
+        ("freshness", "transform", "load"), "success"
+    )
+    assert table_rows(loader_dsn, schema) == parquet_rows(out / "user_reel_interest.parquet")
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    if mode == "warn":
+        assert any(
+            m.startswith("source freshness: clips.reel_watched newest event 2025-11-25T23:")
+            for m in warnings
+        ), warnings
+    else:
+        assert "source freshness not checked (param freshness='skip')" in warnings
 
 
 FAKE_DBT = """#!{python}
