@@ -183,12 +183,7 @@
                 select path, error
                 from (
                     select path, raw_file_error(path) as error
-                    from (
-                        values
-                        {%- for file in files %}
-                        ({{ sql_literal(file[0]) }}){% if not loop.last %},{% endif %}
-                        {%- endfor %}
-                    ) as files (path)
+                    from {{ file_paths_relation(files) }}
                 )
                 where error is not null
             {%- endset -%}

@@ -33,12 +33,7 @@
         {%- set query -%}
             with dated as (
                 select path, {{ dt_folder_date('path') }} as event_date
-                from (
-                    values
-                    {%- for file in files %}
-                    ({{ sql_literal(file[0]) }}){% if not loop.last %},{% endif %}
-                    {%- endfor %}
-                ) as files (path)
+                from {{ file_paths_relation(files) }}
             )
             select path from dated
             where event_date is null or event_date = (select max(event_date) from dated)

@@ -31,3 +31,17 @@
     {%- endfor -%}
     {{ return(sql_literal(ns.escaped)) }}
 {% endmacro %}
+
+
+{% macro file_paths_relation(files) %}
+    {#-
+        The paths of listed raw files (list_raw_files rows: path first) as a relation with one
+        column, `path`, each path through sql_literal: `(values ('a'), ('b')) as files (path)`.
+    -#}
+    (
+        values
+        {%- for file in files %}
+        ({{ sql_literal(file[0]) }}){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    ) as files (path)
+{%- endmacro %}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import run_dbt_build, run_generator
+from s3_server import S3Server, start_s3_server
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +46,13 @@ def dirty_build(
     work = tmp_path_factory.mktemp("dirty_build")
     out = work / "not" / "there" / "yet"
     return run_dbt_build(work, dirty_dataset, out), out
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3 API server (moto) on 127.0.0.1, for the S3 and Airflow S3 tests."""
+    server = start_s3_server(tmp_path_factory.mktemp("s3_server"))
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -17,21 +17,12 @@ from airflow_support import (
     parquet_rows,
     table_rows,
 )
-from s3_server import S3Server, start_s3_server
+from s3_server import S3Server
 
 from loco_clips import s3
 
 DAG_ID = "user_reel_interest"
 SAMPLE_RAW = REPO_ROOT / "data" / "raw"
-
-
-@pytest.fixture(scope="module")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    server = start_s3_server(tmp_path_factory.mktemp("s3_server"))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -10,18 +10,9 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
-from s3_server import S3Server, start_s3_server
+from s3_server import S3Server
 
 _bucket_numbers = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    server = start_s3_server(tmp_path_factory.mktemp("s3_server"))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
