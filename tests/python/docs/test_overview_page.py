@@ -42,8 +42,9 @@ def _rule_rows(text: str) -> dict[int, str]:
 def _unit_tests_by_rule(manifest: dict[str, Any]) -> dict[int, set[str]]:
     by_rule: dict[int, set[str]] = {rule: set() for rule in RULES}
     for test in manifest["unit_tests"].values():
-        if test["package_name"] == PROJECT:
-            by_rule[int(test["name"].split("_")[1])].add(test["unique_id"])
+        rule = re.match(r"rule_(\d)_", test["name"])
+        if test["package_name"] == PROJECT and rule:
+            by_rule[int(rule.group(1))].add(test["unique_id"])
     return by_rule
 
 
