@@ -55,12 +55,12 @@ PYTHON_A = files(
 )  # fmt: skip
 PYTHON_B = files("test_incremental.py", "test_publish.py", "test_end_to_end.py", "docs")
 SUITES = [
-    Suite("spark35", make("test-spark35")),
-    Suite("python-b", pytest(*PYTHON_B)),
     Suite("python-a", pytest(*PYTHON_A)),
+    Suite("python-b", pytest(*PYTHON_B)),
+    Suite("spark35", make("test-spark35")),
     Suite("spark4", make("test-spark4")),
-    Suite("s3", pytest("tests/python/s3")),
     Suite("airflow", pytest("tests/python/airflow")),
+    Suite("s3", pytest("tests/python/s3")),
     Suite("dbt-and-lint", make("test-dbt", "lint")),
 ]
 
