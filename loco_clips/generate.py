@@ -8,8 +8,9 @@ The output depends only on the arguments: the same seed gives the same bytes. Ea
 generated on its own (so days can be generated in parallel, and one more day can be added later)
 from a random stream seeded by (seed, day).
 
-Dirt, at ``--dirt-rate`` of the lines, is the kind production sees: malformed JSON, lines that are
-not objects, missing ids, unknown platforms, unparsable app versions, impossible durations and
+Dirt, at ``--dirt-rate`` of the lines, is the kind production sees: malformed JSON (also a
+trailing comma, which lenient parsers accept), lines that are not objects, missing ids, ids that
+are not strings, unknown platforms, unparsable app versions, impossible durations and
 counts, bad timestamps, and redelivered exact duplicates (in another file, sometimes a day later).
 Some valid lines are deliberately awkward too: numbers sent as strings, platform names in odd case
 with spaces, ``v``-prefixed versions, unknown extra fields, null client timestamps on watch events.
@@ -62,9 +63,12 @@ BAD_APP_VERSIONS = ("2.3.0-beta", "", "abc", "2..3", None, "2.3.", ".2.3", "V 2.
 # Each dirt kind rewrites a clean event; "duplicate" re-emits an earlier line instead.
 DIRT_KINDS = (
     "malformed_json",
+    "outside_rfc_json",
     "not_a_json_object",
     "missing_user_uid",
+    "invalid_user_uid",
     "missing_reel_uid",
+    "invalid_reel_uid",
     "unknown_platform",
     "invalid_app_version",
     "invalid_reel_duration",
@@ -201,8 +205,15 @@ def _dirty(
     if kind == "malformed_json":
         line = json.dumps(event)
         return line[: rng.randrange(1, len(line) - 1)]
+    if kind == "outside_rfc_json":  # what lenient JSON parsers accept: a trailing comma
+        line = json.dumps(event)
+        return rng.choice((line[:-1] + ", }", line[:-1] + ', "tags": ["a", ]}'))
     if kind == "not_a_json_object":
         return json.dumps([event["user_uid"], event["reel_uid"]])
+    if kind in ("invalid_user_uid", "invalid_reel_uid"):  # an id that is not a JSON string
+        field = kind.removeprefix("invalid_")
+        event[field] = rng.choice(({"id": event[field]}, [event[field]], 12345, True))
+        return event
     if kind == "missing_user_uid":
         if rng.random() < 0.5:
             del event["user_uid"]

@@ -111,9 +111,14 @@
 {% macro duckdb__read_raw_events(source_relation) %}
     {#-
         One row per non-blank line of the files to load (see files_to_load): the file, its size
-        and modification time, this run's load_id, then every declared field as text. A line that
-        is not a JSON object comes back with every field NULL (ignore_errors), so no line is
-        dropped here.
+        and modification time, this run's load_id, then every declared field as text. A line
+        that is not a JSON object by RFC 8259 (duckdb__breaks_strict_json), or whose user_uid or
+        reel_uid is there but not a JSON string, comes back with every field NULL, so no line is
+        dropped here and int_unparsed_lines_recovered says why.
+
+        read_ndjson_objects hands over each parsed line's own text (the strictness check needs
+        it); json_extract_string then reads every field in one parse of it, with the same values
+        read_json would give (numbers as its double's text, other JSON values as JSON text).
     -#}
     {%- set event_type = source_relation.identifier -%}
     {%- set fields = raw_event_fields(event_type) -%}
@@ -127,20 +132,29 @@
             cast(files.file_modified_ms as bigint) as source_file_modified_ms,
             {{ sql_literal(invocation_id) }} as load_id,
             {%- for field in fields %}
-            raw_lines.{{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
+            raw_lines.field_texts[{{ loop.index }}] as {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
             {%- endfor %}
-        from read_json(
-            {{ duckdb_literal_path_list(files | map(attribute=0) | list) }},
-            format = 'newline_delimited',
-            ignore_errors = true,
-            hive_partitioning = false,
-            filename = true,
-            maximum_object_size = 67108864,
-            columns = {
-                {%- for field in fields %}
-                {{ sql_literal(field) }}: 'varchar'{% if not loop.last %},{% endif %}
-                {%- endfor %}
-            }
+        from (
+            select
+                filename,
+                case
+                    when not (
+                        {{ duckdb__breaks_strict_json('json') }}
+                        or {{ duckdb__has_non_string_id('json') }}
+                    )
+                        then json_extract_string(json, [
+                            {%- for field in fields %}
+                            {{ sql_literal('$.' ~ field) }}{% if not loop.last %},{% endif %}
+                            {%- endfor %}
+                        ])
+                end as field_texts
+            from read_ndjson_objects(
+                {{ duckdb_literal_path_list(files | map(attribute=0) | list) }},
+                ignore_errors = true,
+                hive_partitioning = false,
+                filename = true,
+                maximum_object_size = 67108864
+            )
         ) as raw_lines
         inner join (
             values
@@ -153,6 +167,36 @@
 {% endmacro %}
 
 
+{% macro duckdb__breaks_strict_json(text) -%}
+    {#-
+        Whether a JSON text DuckDB's parser accepted is outside RFC 8259: what that parser allows
+        beyond it is a trailing comma ({"a": 1,}, [1,]) and NaN or Inf/Infinity in any case, with
+        or without a minus. Outside strings JSON has no such letters and no comma before a
+        closing bracket, so the text is checked with its strings replaced by 0; a cheap scan of
+        the whole text first, so only the few lines that may break it pay for the replacing.
+    -#}
+    {%- set outside_rfc -%} '[,][ \t\r\n]*[]}]|[Nn][Aa][Nn]|[Ii][Nn][Ff]' {%- endset -%}
+    (
+        regexp_matches({{ text }}, {{ outside_rfc }})
+        and regexp_matches(
+            regexp_replace({{ text }}, '"(?:[^"\\]|\\.)*"', '0', 'g'), {{ outside_rfc }}
+        )
+    )
+{%- endmacro %}
+
+
+{% macro duckdb__has_non_string_id(text) -%}
+    {#-
+        Whether the JSON object `text` has a user_uid or reel_uid that is there, not null and not
+        a JSON string (an object, array, number or boolean is never taken for an id).
+    -#}
+    len(list_filter(
+        json_type({{ text }}, ['$.user_uid', '$.reel_uid']),
+        lambda kind: kind not in ('VARCHAR', 'NULL')
+    )) > 0
+{%- endmacro %}
+
+
 {% macro read_unparsed_lines(staging_relation, event_type) %}
     {{ return(adapter.dispatch('read_unparsed_lines', 'loco_clips')(staging_relation, event_type)) }}
 {% endmacro %}
@@ -160,8 +204,10 @@
 {% macro duckdb__read_unparsed_lines(staging_relation, event_type) %}
     {#-
         The lines the JSON reader could not turn into fields, read again as text, with why:
-        malformed_json, not_a_json_object, or missing_user_uid for an object with none of the
-        known fields. Only the files that have such lines are re-read, and on an incremental run
+        malformed_json (also for a text outside RFC 8259), not_a_json_object, missing_user_uid
+        for an object with none of the known fields, or, for an id there but not a JSON string,
+        the first of missing_user_uid, invalid_user_uid, missing_reel_uid, invalid_reel_uid that
+        holds (the order the validation models check the ids in). Only the files that have such lines are re-read, and on an incremental run
         only those loaded since the last recovery (a new (source_file, load_id)).
 
         The text comes from the plugin's read_text_lines: byte-exact lines (LF or CRLF ended),
@@ -199,8 +245,18 @@
             text_lines.line as raw_record,
             case
                 when not text_lines.is_utf8 then 'invalid_utf8'
-                when not json_valid(text_lines.json_text) then 'malformed_json'
+                when
+                    not json_valid(text_lines.json_text)
+                    or {{ duckdb__breaks_strict_json('text_lines.json_text') }}
+                    then 'malformed_json'
                 when json_type(text_lines.json_text) <> 'OBJECT' then 'not_a_json_object'
+                {%- for id in ['user_uid', 'reel_uid'] %}
+                {%- set path = sql_literal('$.' ~ id) %}
+                when coalesce(trim(text_lines.json_text ->> {{ path }}) = '', true)
+                    then {{ sql_literal('missing_' ~ id) }}
+                when json_type(text_lines.json_text, {{ path }}) <> 'VARCHAR'
+                    then {{ sql_literal('invalid_' ~ id) }}
+                {%- endfor %}
                 else 'missing_user_uid'
             end as reason_code
         from (
@@ -216,6 +272,8 @@
                 not is_utf8
                 or not json_valid(json_text)
                 or json_type(json_text) <> 'OBJECT'
+                or {{ duckdb__breaks_strict_json('json_text') }}
+                or {{ duckdb__has_non_string_id('json_text') }}
                 or coalesce(
                     {%- for field in fields %}
                     json_text ->> {{ sql_literal('$.' ~ field) }}{% if not loop.last %},{% endif %}

@@ -55,10 +55,16 @@
             {%- endfor %}
         from (
             select
-                {{ spark_line_source_file() }} as source_file,
-                {{ spark_parse_raw_line('value', fields) }} as parsed
-            from {{ text_view }}
-            where {{ spark_is_non_blank('value') }}
+                source_file,
+                {{ spark_parse_event_line('value', 'parsed_line') }} as parsed
+            from (
+                select
+                    {{ spark_line_source_file() }} as source_file,
+                    value,
+                    {{ spark_parse_raw_line('value', fields) }} as parsed_line
+                from {{ text_view }}
+                where {{ spark_is_non_blank('value') }}
+            )
         ) as raw_lines
         inner join (
             values
@@ -93,15 +99,28 @@
             case
                 when not {{ spark_is_json_value('text_lines.line') }} then 'malformed_json'
                 when json_object_keys(text_lines.line) is null then 'not_a_json_object'
+                {%- for id in ['user_uid', 'reel_uid'] %}
+                {%- set id_text = 'text_lines.parsed_line.' ~ adapter.quote(id) %}
+                when coalesce(trim({{ id_text }}) = '', true) then {{ sql_literal('missing_' ~ id) }}
+                when {{ spark_is_non_string_id('text_lines.line', id, id_text) }}
+                    then {{ sql_literal('invalid_' ~ id) }}
+                {%- endfor %}
                 else 'missing_user_uid'
             end as reason_code
         from (
             select
-                {{ spark_line_source_file() }} as source_file,
-                value as line,
-                {{ spark_parse_raw_line('value', fields) }} as parsed
-            from {{ text_view }}
-            where {{ spark_is_non_blank('value') }}
+                source_file,
+                line,
+                parsed_line,
+                {{ spark_parse_event_line('line', 'parsed_line') }} as parsed
+            from (
+                select
+                    {{ spark_line_source_file() }} as source_file,
+                    value as line,
+                    {{ spark_parse_raw_line('value', fields) }} as parsed_line
+                from {{ text_view }}
+                where {{ spark_is_non_blank('value') }}
+            )
         ) as text_lines
         inner join (
             values
@@ -133,6 +152,44 @@
         {{ '`' ~ field ~ '` string' }}{% if not loop.last %}, {% endif %}
         {%- endfor -%}',
         {{ spark_json_options() }}
+    )
+{%- endmacro %}
+
+
+{% macro spark_parse_event_line(line, parsed_line) -%}
+    {#-
+        The line parsed by spark_parse_raw_line (the column parsed_line), or NULL when its
+        user_uid or reel_uid is there but not a JSON string, as duckdb__read_raw_events does.
+    -#}
+    case
+        when not (
+            {%- for id in ['user_uid', 'reel_uid'] %}
+            {{ spark_is_non_string_id(line, id, parsed_line ~ '.' ~ adapter.quote(id)) }}
+            {%- if not loop.last %} or{% endif %}
+            {%- endfor %}
+        )
+            then {{ parsed_line }}
+    end
+{%- endmacro %}
+
+
+{% macro spark_is_non_string_id(line, id, id_text) -%}
+    {#-
+        Whether the JSON object line's field `id` is there, not null and not a JSON string.
+        id_text is the field as from_json reads it into a string: a string's own text, any other
+        value as JSON text (true, 12, {"a":1}, [1]). Only a text that could be such JSON text is
+        parsed again, once per kind of value; from_json reads a boolean, a number, an object or
+        an array only from that kind of value, never from a string (strict options: no NaN).
+    -#}
+    coalesce(
+        {{ id_text }} rlike '(?s)^(true|false|-?[0-9].*|[{\\[].*)$'
+        and (
+            {%- for kind in ['boolean', 'double', 'map<string, string>', 'array<string>'] %}
+            from_json({{ line }}, {{ sql_literal('`' ~ id ~ '` ' ~ kind) }}, {{ spark_json_options() }}).{{ adapter.quote(id) }} is not null
+            {%- if not loop.last %} or{% endif %}
+            {%- endfor %}
+        ),
+        false
     )
 {%- endmacro %}
 

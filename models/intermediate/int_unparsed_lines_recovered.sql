@@ -7,7 +7,8 @@
 }}
 -- The lines the JSON reader returned with every field NULL, read again as text from the few
 -- files that have them, so rejected_events can show the line and say why it was not used:
--- malformed_json, not_a_json_object, or missing_user_uid (an object with no known field).
+-- malformed_json, not_a_json_object, missing_user_uid (an object with no known field), or
+-- invalid_user_uid / invalid_reel_uid (an id there but not a JSON string).
 
 with
 

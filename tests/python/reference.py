@@ -86,6 +86,25 @@ def _text(value: Any) -> str | None:
     return json.dumps(value)
 
 
+def _not_rfc_8259(constant: str) -> Any:
+    """NaN, Infinity and -Infinity, which Python's json accepts and RFC 8259 does not."""
+    raise ValueError(f"not JSON: {constant}")
+
+
+def _non_string_id_reason(value: dict[str, Any]) -> str | None:
+    """For an object whose user_uid or reel_uid is there but not a JSON string: the reason code
+    of the first id check it fails (checked before deduplication: such a line is never used)."""
+    ids = (value.get("user_uid"), value.get("reel_uid"))
+    if all(id_ is None or isinstance(id_, str) for id_ in ids):
+        return None
+    for name, id_ in zip(("user_uid", "reel_uid"), ids, strict=True):
+        if id_ is None or (isinstance(id_, str) and id_.strip(" ") == ""):
+            return f"missing_{name}"
+        if not isinstance(id_, str):
+            return f"invalid_{name}"
+    raise AssertionError("unreachable")
+
+
 def _number(text: str | None) -> Fraction | None:
     """The exact value of a number text (JSON's grammar, quoted or not), never rounded."""
     if text is None or not NUMBER_TEXT.fullmatch(text.strip()):
@@ -195,13 +214,18 @@ def compute(raw: Path) -> Expected:
                     counts["rejected"] += 1
                     continue
                 try:
-                    value = json.loads(line, parse_float=Decimal)
+                    value = json.loads(line, parse_float=Decimal, parse_constant=_not_rfc_8259)
                 except ValueError:
                     reasons[(event_type, "malformed_json")] += 1
                     counts["rejected"] += 1
                     continue
                 if not isinstance(value, dict):
                     reasons[(event_type, "not_a_json_object")] += 1
+                    counts["rejected"] += 1
+                    continue
+                id_reason = _non_string_id_reason(value)
+                if id_reason is not None:
+                    reasons[(event_type, id_reason)] += 1
                     counts["rejected"] += 1
                     continue
                 rec = {name: _text(value.get(name)) for name in fields}

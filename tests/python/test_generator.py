@@ -86,7 +86,7 @@ def test_dirty_data_has_about_the_requested_share_of_bad_lines(tmp_path: Path) -
                 invalid += 1
                 continue
             invalid += not validator.is_valid(record)
-    # 20 % dirt, of which duplicates and value_out_of_range (2 kinds in 13) are lines JSON Schema
+    # 20 % dirt, of which duplicates and value_out_of_range (2 kinds in 16) are lines JSON Schema
     # calls valid (it cannot say a product leaves the numeric domain): about 17 % invalid.
     assert 0.14 < invalid / total < 0.20
 

@@ -367,3 +367,55 @@ def test_a_corrupt_gzip_file_fails_the_run_naming_the_file(tmp_path: Path) -> No
     assert result.returncode != 0
     assert f"Cannot read raw event file {json.dumps(str(corrupt))}: " in result.stdout
     assert not (tmp_path / "out").exists()
+
+
+def test_json_is_strict_and_ids_are_json_strings(tmp_path: Path) -> None:
+    """A line is JSON by RFC 8259 (no trailing comma, no NaN or Infinity), and the ids are JSON
+    strings: anything else is one rejected line with its reason and its exact text, whatever the
+    order of the checks, while strings that merely contain those characters are used."""
+    base = '"event_name": "reel_liked", "timestamp": 1'
+    lines = {
+        f'{{{base}, "user_uid": "trailing", "reel_uid": "r",}}': "malformed_json",
+        f'{{{base}, "user_uid": "nested", "reel_uid": "r", "x": [1, 2 ,]}}': "malformed_json",
+        f'{{{base}, "user_uid": "nan", "reel_uid": "r", "reel_duration": NaN}}': "malformed_json",
+        f'{{{base}, "user_uid": "inf", "reel_uid": "r", "x": -infinity}}': "malformed_json",
+        f'{{{base}, "user_uid": {{"id": "u"}}, "reel_uid": "r"}}': "invalid_user_uid",
+        f'{{{base}, "user_uid": true, "reel_uid": "r"}}': "invalid_user_uid",
+        f'{{{base}, "user_uid": 12, "reel_uid": 5}}': "invalid_user_uid",
+        f'{{{base}, "user_uid": ["u"], "reel_uid": "r"}}': "invalid_user_uid",
+        f'{{{base}, "user_uid": "u", "reel_uid": 5}}': "invalid_reel_uid",
+        f'{{{base}, "user_uid": null, "reel_uid": 5}}': "missing_user_uid",
+        f'{{{base}, "user_uid": " ", "reel_uid": {{}}}}': "missing_user_uid",
+        f'{{{base}, "reel_uid": false}}': "missing_user_uid",
+        f'{{{base}, "user_uid": "u", "reel_uid": null}}': "missing_reel_uid",
+        f'{{{base}, "user_uid": "true", "reel_uid": "NaN, inf ,}}"}}': None,
+        f'{{{base}, "user_uid": "a\\" ,]", "reel_uid": "Infinity"}}': None,
+    }
+    watched = '{"user_uid": "w", "reel_uid": 7, "origin_platform": "ios", "reel_duration": 1}'
+    _write(tmp_path / "raw" / "reel_liked" / "dt=2025-11-24" / "part-0.jsonl", list(lines))
+    _write(tmp_path / "raw" / "reel_watched" / "dt=2025-11-24" / "part-0.jsonl", [watched])
+
+    result = run_dbt_build(
+        tmp_path / "work", tmp_path / "raw", tmp_path / "out", max_rejection_rate=1
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    rejected = _parquet(
+        tmp_path / "out" / "rejected_events.parquet",
+        "select event_type, raw_record, reason_code from data order by all",
+    )
+    expected = [
+        ("reel_liked", line, reason)
+        for line, reason in lines.items()
+        if reason is not None and reason != "missing_reel_uid"
+    ]
+    # The one line rejected after parsing shows its fields, as every parsed rejected line does.
+    parsed = [row for row in rejected if row[2] == "missing_reel_uid"]
+    assert sorted(row for row in rejected if row[2] != "missing_reel_uid") == sorted(
+        expected + [("reel_watched", watched, "invalid_reel_uid")]
+    )
+    assert len(parsed) == 1 and '"user_uid":"u"' in parsed[0][1]
+    pairs = _parquet(
+        tmp_path / "out" / "user_reel_interest.parquet", "select user_uid, reel_uid from data"
+    )
+    assert pairs == [('a" ,]', "Infinity"), ("true", "NaN, inf ,}")]

@@ -89,9 +89,14 @@ def test_outputs_are_equal_row_for_row(name: str, duckdb_build: Build, spark_bui
 
 def test_every_reason_code_of_the_dirt_is_there(spark_build: Build) -> None:
     reasons = {row[2] for row in rows(spark_build.out, "rejected_events")}
-    assert {"malformed_json", "not_a_json_object", "missing_user_uid", "invalid_app_version"} <= (
-        reasons
-    )
+    assert {
+        "malformed_json",
+        "not_a_json_object",
+        "missing_user_uid",
+        "invalid_user_uid",
+        "invalid_reel_uid",
+        "invalid_app_version",
+    } <= reasons
 
 
 def test_spark_leaves_nothing_in_the_working_directory(spark_build: Build) -> None:

@@ -65,6 +65,15 @@ JSON_TEXTS = {
     "abc": (False, None),
     'a "quote", a \\ backslash, a\ttab': (False, None),
     "": (False, None),
+    '"12"': (True, '"12"'),
+    '"-5"': (True, '"-5"'),
+    '"true"': (True, '"true"'),
+    '"[1]"': (True, '"[1]"'),
+    '"{}"': (True, '"{}"'),
+    "false": (True, "false"),
+    "12": (True, "12"),
+    "{}": (True, "{}"),
+    "[]": (True, "[]"),
 }
 
 SHOW_QUERY = """
@@ -77,11 +86,24 @@ select
     case
         when {{ spark_is_json_value('t') }} then {{ spark_json_value_text('t') }}
     end as value_text,
-    {{ spark_json_string('t') }} as as_string
-from values
-    {%- for t in var('json_texts') %} ({{ sql_literal(t) }}){{ ',' if not loop.last }}{% endfor %}
-    as cases (t)
+    {{ spark_json_string('t') }} as as_string,
+    case
+        when {{ spark_is_json_value('t') }} then {{ spark_is_non_string_id(
+            'id_object', 'user_uid', spark_parse_raw_line('id_object', ['user_uid']) ~ '.user_uid') }}
+    end as id_is_non_string
+from (
+    select t, concat('{"user_uid": ', t, '}') as id_object
+    from values
+        {%- for t in var('json_texts') %} ({{ sql_literal(t) }}){{ ',' if not loop.last }}{% endfor %}
+        as cases (t)
+)
 """
+
+# Each JSON value above (and a few more) as a user_uid: is it there and not a JSON string?
+NON_STRING_IDS = {
+    **{text: not text.strip().startswith('"') for text, (valid, _) in JSON_TEXTS.items() if valid},
+    "null": False,
+}
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +146,15 @@ def test_the_json_helpers_are_strict_on_this_spark(dbt_spark_rows: list[dict]) -
     assert got == JSON_TEXTS
     for row in dbt_spark_rows:
         assert row["as_string"] == json.dumps(row["text"], ensure_ascii=False), row
+
+
+def test_an_id_is_a_json_string_only_when_it_is_one_on_this_spark(
+    dbt_spark_rows: list[dict],
+) -> None:
+    """spark_is_non_string_id, which Spark needs for lack of json_type: "12" and "true" are
+    ids, 12 and true are not."""
+    got = {row["text"]: row["id_is_non_string"] for row in dbt_spark_rows if row["is_json_value"]}
+    assert got == NON_STRING_IDS
 
 
 @pytest.fixture(scope="module")
