@@ -56,14 +56,12 @@
         from (
             select
                 source_file,
-                {{ spark_parse_event_line('value', 'parsed_line') }} as parsed
+                {{ spark_parse_event_line('json_text', 'parsed_values', 'is_utf8') }} as parsed
             from (
                 select
-                    {{ spark_line_source_file() }} as source_file,
-                    value,
-                    {{ spark_parse_raw_line('value', fields) }} as parsed_line
-                from {{ text_view }}
-                where {{ spark_is_non_blank('value') }}
+                    *,
+                    {{ spark_parse_raw_line('json_text', fields) }} as parsed_values
+                from {{ spark_text_lines(text_view) }}
             )
         ) as raw_lines
         inner join (
@@ -97,29 +95,26 @@
             cast(files.load_id as string) as load_id,
             text_lines.line as raw_record,
             case
-                when not {{ spark_is_json_value('text_lines.line') }} then 'malformed_json'
-                when json_object_keys(text_lines.line) is null then 'not_a_json_object'
+                when not text_lines.is_utf8 then 'invalid_utf8'
+                when not {{ spark_is_json_value('text_lines.json_text') }} then 'malformed_json'
+                when json_object_keys(text_lines.json_text) is null then 'not_a_json_object'
                 {%- for id in ['user_uid', 'reel_uid'] %}
-                {%- set id_text = 'text_lines.parsed_line.' ~ adapter.quote(id) %}
+                {%- set id_text = 'text_lines.parsed_values[0].' ~ adapter.quote(id) %}
                 when coalesce(trim({{ id_text }}) = '', true) then {{ sql_literal('missing_' ~ id) }}
-                when {{ spark_is_non_string_id('text_lines.line', id, id_text) }}
+                when {{ spark_is_non_string_id('text_lines.json_text', id, id_text) }}
                     then {{ sql_literal('invalid_' ~ id) }}
                 {%- endfor %}
                 else 'missing_user_uid'
             end as reason_code
         from (
             select
-                source_file,
-                line,
-                parsed_line,
-                {{ spark_parse_event_line('line', 'parsed_line') }} as parsed
+                *,
+                {{ spark_parse_event_line('json_text', 'parsed_values', 'is_utf8') }} as parsed
             from (
                 select
-                    {{ spark_line_source_file() }} as source_file,
-                    value as line,
-                    {{ spark_parse_raw_line('value', fields) }} as parsed_line
-                from {{ text_view }}
-                where {{ spark_is_non_blank('value') }}
+                    *,
+                    {{ spark_parse_raw_line('json_text', fields) }} as parsed_values
+                from {{ spark_text_lines(text_view) }}
             )
         ) as text_lines
         inner join (
@@ -143,33 +138,67 @@
 
 {% macro spark_parse_raw_line(line, fields) -%}
     {#-
-        The line parsed as a JSON object of string fields (numbers keep their text, as DuckDB
-        renders it: 12.50 -> 12.5). Strict as RFC 8259 (spark_json_options).
+        The line parsed as the one element of a JSON array of objects of string fields (numbers
+        keep their text, as DuckDB renders it: 12.50 -> 12.5), strict as RFC 8259
+        (spark_json_options). from_json reads only the first value of a text and ignores what
+        follows it; inside '[' and ']' a line that is not exactly one value either fails to
+        parse or gives an array of more than one element (spark_parse_event_line checks which).
     -#}
     from_json(
-        {{ line }},
-        '{%- for field in fields -%}
-        {{ '`' ~ field ~ '` string' }}{% if not loop.last %}, {% endif %}
-        {%- endfor -%}',
+        concat('[', {{ line }}, ']'),
+        'array<struct<
+        {%- for field in fields -%}
+        {{ '`' ~ field ~ '`: string' }}{% if not loop.last %}, {% endif %}
+        {%- endfor -%}>>',
         {{ spark_json_options() }}
     )
 {%- endmacro %}
 
 
-{% macro spark_parse_event_line(line, parsed_line) -%}
+{% macro spark_parse_event_line(line, parsed_values, is_utf8) -%}
     {#-
-        The line parsed by spark_parse_raw_line (the column parsed_line), or NULL when its
-        user_uid or reel_uid is there but not a JSON string, as duckdb__read_raw_events does.
+        The fields of the line (parsed_values: spark_parse_raw_line of it), or NULL, as in
+        duckdb__read_raw_events, for a line that is not valid UTF-8, not exactly one JSON value,
+        or has a user_uid or reel_uid that is there but not a JSON string. One value inside the
+        brackets is one value of the line unless the line holds a ']' of its own, which could
+        close the brackets early ('{}] x'): only such a line is checked again, in full.
     -#}
     case
-        when not (
+        when
+            {{ is_utf8 }}
+            and size({{ parsed_values }}) = 1
+            and (instr({{ line }}, ']') = 0 or {{ spark_is_json_value(line) }})
             {%- for id in ['user_uid', 'reel_uid'] %}
-            {{ spark_is_non_string_id(line, id, parsed_line ~ '.' ~ adapter.quote(id)) }}
-            {%- if not loop.last %} or{% endif %}
+            and not {{ spark_is_non_string_id(line, id, parsed_values ~ '[0].' ~ adapter.quote(id)) }}
             {%- endfor %}
-        )
-            then {{ parsed_line }}
+            then {{ parsed_values }}[0]
     end
+{%- endmacro %}
+
+
+{% macro spark_text_lines(text_view) -%}
+    {#-
+        The non-blank lines of a text view (split at LF only: spark_text_line_options), as the
+        DuckDB side reads them: source_file; line, without the CR of a CRLF ending (any other CR
+        stays in it); json_text, the line trimmed of the white space DuckDB's JSON reader skips
+        around a line (space, tab, vertical tab, form feed, CR); and is_utf8. The text source
+        keeps a line's bytes as they are, and any string function writes a bad sequence as
+        U+FFFD, so is_utf8 compares the bytes with their re-encoding before anything else; the
+        line of one that is not valid UTF-8 shows each bad byte as \xNN (spark_utf8_or_escaped).
+    -#}
+    (
+        select
+            {{ spark_line_source_file() }} as source_file,
+            case
+                when cast(value as binary) = encode(value, 'UTF-8')
+                    then regexp_replace(value, '\\r\\z', '')
+                else {{ spark_utf8_or_escaped("regexp_replace(hex(cast(value as binary)), '0D$', '')") }}
+            end as line,
+            regexp_replace(value, '^\\s+|\\s+\\z', '') as json_text,
+            cast(value as binary) = encode(value, 'UTF-8') as is_utf8
+        from {{ text_view }}
+        where {{ spark_is_non_blank('value') }}
+    )
 {%- endmacro %}
 
 
@@ -246,6 +275,47 @@
 {%- endmacro %}
 
 
+{% macro spark_utf8_or_escaped(hex_bytes) -%}
+    {#-
+        Bytes (as hex digits) that are not all valid UTF-8, as text the way the DuckDB side
+        writes them: each valid UTF-8 sequence as its character, every other byte as \xNN.
+        The bytes are split, left to right, into valid sequences (RFC 3629: no overlong forms,
+        no surrogates, nothing past U+10FFFF) or else single bytes.
+    -#}
+    {%- set tail = '[89AB][0-9A-F]' -%}
+    {%- set sequences = [
+        '[0-7][0-9A-F]',
+        '(C[2-9A-F]|D[0-9A-F])' ~ tail,
+        'E0[AB][0-9A-F]' ~ tail,
+        '(E[1-9A-CEF])' ~ tail ~ tail,
+        'ED[89][0-9A-F]' ~ tail,
+        'F0[9AB][0-9A-F]' ~ tail ~ tail,
+        'F[1-3]' ~ tail ~ tail ~ tail,
+        'F48[0-9A-F]' ~ tail ~ tail,
+        '[0-9A-F]{2}',
+    ] -%}
+    array_join(
+        transform(
+            regexp_extract_all({{ hex_bytes }}, {{ sql_literal('(' ~ sequences | join('|') ~ ')') }}, 1),
+            piece -> case
+                when length(piece) = 2 and piece >= '80' then concat('\\x', lower(piece))
+                else decode(unhex(piece), 'UTF-8')
+            end
+        ),
+        ''
+    )
+{%- endmacro %}
+
+
+{% macro spark_text_line_options() -%}
+    {#-
+        A line ends at LF, as on DuckDB: Spark's text source would also end one at a lone CR
+        (a file with CR-only endings is one line; spark_line_text drops a CRLF's CR).
+    -#}
+    lineSep '\n'
+{%- endmacro %}
+
+
 {% macro spark_is_non_blank(line) -%}
     ({{ line }} rlike '\\S')
 {%- endmacro %}
@@ -262,6 +332,7 @@
         A temporary view of every *.jsonl, *.jsonl.gz and *.json file at any depth below the
         event type's folder, in file_format (text: one row per line; binaryFile: the listing).
         Returns the view's name. Partition folders (dt=...) add no column: the lookup is recursive.
+        A text line ends at LF only (spark_text_line_options).
     -#}
     {%- set view = 'loco_clips_' ~ event_type ~ '_' ~ file_format | lower -%}
     {%- set statement -%}
@@ -270,6 +341,9 @@
         options (
             path {{ sql_literal(spark_glob_escape(raw_event_folder(event_type))) }},
             recursiveFileLookup 'true',
+            {%- if file_format == 'text' %}
+            {{ spark_text_line_options() }},
+            {%- endif %}
             pathGlobFilter '*.{jsonl,jsonl.gz,json}'
         )
     {%- endset -%}
@@ -300,6 +374,7 @@
         create or replace temporary view {{ view }}
         using text
         options (
+            {{ spark_text_line_options() }},
             path {{ sql_literal(spark_glob_escape(ns.prefix) ~ '{' ~ relative_paths | join(',') ~ '}') }}
         )
     {%- endset -%}

@@ -16,14 +16,18 @@ from pathlib import Path
 import duckdb
 import pytest
 from helpers import DBT, REPO, run_dbt_build
+from hostile_lines import (
+    BAD_LINE_REJECTED,
+    BAD_LINE_USERS,
+    GOOD,
+    STRICT_JSON_LINES,
+    STRICT_JSON_WATCHED,
+    like,
+    write_bad_line_files,
+    write_strict_json_files,
+)
 
 INJECTION = "x']); drop table main.user_reel_interest; --"
-
-
-def _like(user: str, reel: str, timestamp: int) -> str:
-    return json.dumps(
-        {"event_name": "reel_liked", "timestamp": timestamp, "user_uid": user, "reel_uid": reel}
-    )
 
 
 def _write(path: Path, lines: list[str]) -> None:
@@ -52,7 +56,7 @@ def _parquet(path: Path, query: str = "select * from data order by all") -> list
 
 
 def _one_good_day(raw: Path) -> None:
-    _write(raw / "reel_liked" / "dt=2025-11-24" / "part-0.jsonl", [_like("u0", "r0", 1)])
+    _write(raw / "reel_liked" / "dt=2025-11-24" / "part-0.jsonl", [like("u0", "r0", 1)])
 
 
 def _clean_state(folder: Path) -> tuple[Path, Path, Path]:
@@ -100,9 +104,7 @@ def test_every_hostile_file_name_is_one_file_read_once(
     folder = raw / "reel_liked" / "dt=2025-11-25"
     for number, name in enumerate(HOSTILE_NAMES):
         # Two lines per file, its own user: each file's rows can be told apart.
-        _write(
-            folder / name, [_like(f"user {number}", "r1", 10), _like(f"user {number}", "r2", 11)]
-        )
+        _write(folder / name, [like(f"user {number}", "r1", 10), like(f"user {number}", "r2", 11)])
 
     result = run_dbt_build(work, raw, out)
 
@@ -178,7 +180,7 @@ def test_a_tiny_rate_in_scientific_notation_is_taken_exactly(tmp_path: Path) -> 
     raw = tmp_path / "raw"
     _write(
         raw / "reel_liked" / "dt=2025-11-24" / "part-0.jsonl",
-        [_like(f"u{i}", "r", 1) for i in range(99_999)] + ["not json"],
+        [like(f"u{i}", "r", 1) for i in range(99_999)] + ["not json"],
     )
     at_limit = run_dbt_build(tmp_path / "a", raw, tmp_path / "a_out", max_rejection_rate=0.00001)
     assert at_limit.returncode == 0, at_limit.stdout[-3000:]
@@ -218,7 +220,7 @@ def test_a_state_refuses_another_raw_path_until_a_full_refresh(
 ) -> None:
     work, raw_a, out = clean_state
     raw_b = raw_a.parent / "raw_b"
-    _write(raw_b / "reel_liked" / "dt=2025-11-24" / "part-0.jsonl", [_like("only in b", "r", 1)])
+    _write(raw_b / "reel_liked" / "dt=2025-11-24" / "part-0.jsonl", [like("only in b", "r", 1)])
     outputs_before = _digests(out)
 
     refused = run_dbt_build(work, raw_b, out)
@@ -306,27 +308,7 @@ def test_sql_literal_reads_back_exactly_what_it_quoted(tmp_path: Path) -> None:
 
 def test_one_bad_line_is_one_rejected_line_whatever_it_holds(tmp_path: Path) -> None:
     """Every line either is used or lands in rejected_events with a reason; nothing aborts."""
-    good = [_like(f"good {number}", "r", number).encode() for number in range(4)]
-    files = {
-        # A line that is not UTF-8, between good ones.
-        "utf8.jsonl": good[0]
-        + b"\n"
-        + b'{"user_uid": "bad \xff byte", "reel_uid": "r"}\n'
-        + good[1],
-        # A valid object followed by a form feed, in a file that also holds {}.
-        "form_feed.jsonl": good[2] + b"\f\n{}\n",
-        # CR-only line endings: one line, which is not JSON.
-        "cr_only.jsonl": good[3] + b"\r" + good[3] + b"\r",
-        # A stray CR inside a CRLF-ended line; control characters; a NUL byte; a long line.
-        "stray.jsonl": b"\r\n".join(
-            [good[0] + b"\r" + good[1], b'{"user_uid": "a\x01b"}', good[2] + b"\x00", b"x" * 2**20]
-        )
-        + b"\r\n",
-    }
-    folder = tmp_path / "raw" / "reel_liked" / "dt=2025-11-24"
-    folder.mkdir(parents=True)
-    for name, content in files.items():
-        (folder / name).write_bytes(content)
+    write_bad_line_files(tmp_path / "raw")
 
     result = run_dbt_build(
         tmp_path / "work", tmp_path / "raw", tmp_path / "out", max_rejection_rate=1
@@ -337,21 +319,16 @@ def test_one_bad_line_is_one_rejected_line_whatever_it_holds(tmp_path: Path) -> 
         tmp_path / "out" / "rejected_events.parquet",
         "select parse_filename(source_file), reason_code, raw_record from data order by all",
     )
-    assert [(name, reason) for name, reason, _ in rejected] == [
-        ("cr_only.jsonl", "malformed_json"),
-        ("form_feed.jsonl", "missing_user_uid"),
-        ("stray.jsonl", "malformed_json"),
-        ("stray.jsonl", "malformed_json"),
-        ("stray.jsonl", "malformed_json"),
-        ("stray.jsonl", "malformed_json"),
-        ("utf8.jsonl", "invalid_utf8"),
-    ]
+    assert [(name, reason) for name, reason, _ in rejected] == BAD_LINE_REJECTED
     raw_records = {raw for *_, raw in rejected}
     assert '{"user_uid": "bad \\xff byte", "reel_uid": "r"}' in raw_records
+    assert '{"user_uid": "\\xe2\\x82A \\xc0\\xaf \\xed\\xa0\\x80 \\xf4\\x90\\x80\\x80 ok é"}' in (
+        raw_records
+    )
     assert "x" * 2**20 in raw_records
-    assert (good[3] + b"\r" + good[3]).decode() in raw_records
+    assert (GOOD[3] + b"\r" + GOOD[3]).decode() in raw_records
     users = _parquet(tmp_path / "out" / "user_reel_interest.parquet", "select user_uid from data")
-    assert users == [("good 0",), ("good 1",), ("good 2",)]
+    assert users == [(user,) for user in BAD_LINE_USERS]
 
 
 def test_a_corrupt_gzip_file_fails_the_run_naming_the_file(tmp_path: Path) -> None:
@@ -373,27 +350,7 @@ def test_json_is_strict_and_ids_are_json_strings(tmp_path: Path) -> None:
     """A line is JSON by RFC 8259 (no trailing comma, no NaN or Infinity), and the ids are JSON
     strings: anything else is one rejected line with its reason and its exact text, whatever the
     order of the checks, while strings that merely contain those characters are used."""
-    base = '"event_name": "reel_liked", "timestamp": 1'
-    lines = {
-        f'{{{base}, "user_uid": "trailing", "reel_uid": "r",}}': "malformed_json",
-        f'{{{base}, "user_uid": "nested", "reel_uid": "r", "x": [1, 2 ,]}}': "malformed_json",
-        f'{{{base}, "user_uid": "nan", "reel_uid": "r", "reel_duration": NaN}}': "malformed_json",
-        f'{{{base}, "user_uid": "inf", "reel_uid": "r", "x": -infinity}}': "malformed_json",
-        f'{{{base}, "user_uid": {{"id": "u"}}, "reel_uid": "r"}}': "invalid_user_uid",
-        f'{{{base}, "user_uid": true, "reel_uid": "r"}}': "invalid_user_uid",
-        f'{{{base}, "user_uid": 12, "reel_uid": 5}}': "invalid_user_uid",
-        f'{{{base}, "user_uid": ["u"], "reel_uid": "r"}}': "invalid_user_uid",
-        f'{{{base}, "user_uid": "u", "reel_uid": 5}}': "invalid_reel_uid",
-        f'{{{base}, "user_uid": null, "reel_uid": 5}}': "missing_user_uid",
-        f'{{{base}, "user_uid": " ", "reel_uid": {{}}}}': "missing_user_uid",
-        f'{{{base}, "reel_uid": false}}': "missing_user_uid",
-        f'{{{base}, "user_uid": "u", "reel_uid": null}}': "missing_reel_uid",
-        f'{{{base}, "user_uid": "true", "reel_uid": "NaN, inf ,}}"}}': None,
-        f'{{{base}, "user_uid": "a\\" ,]", "reel_uid": "Infinity"}}': None,
-    }
-    watched = '{"user_uid": "w", "reel_uid": 7, "origin_platform": "ios", "reel_duration": 1}'
-    _write(tmp_path / "raw" / "reel_liked" / "dt=2025-11-24" / "part-0.jsonl", list(lines))
-    _write(tmp_path / "raw" / "reel_watched" / "dt=2025-11-24" / "part-0.jsonl", [watched])
+    write_strict_json_files(tmp_path / "raw")
 
     result = run_dbt_build(
         tmp_path / "work", tmp_path / "raw", tmp_path / "out", max_rejection_rate=1
@@ -406,16 +363,16 @@ def test_json_is_strict_and_ids_are_json_strings(tmp_path: Path) -> None:
     )
     expected = [
         ("reel_liked", line, reason)
-        for line, reason in lines.items()
+        for line, reason in STRICT_JSON_LINES.items()
         if reason is not None and reason != "missing_reel_uid"
     ]
     # The one line rejected after parsing shows its fields, as every parsed rejected line does.
     parsed = [row for row in rejected if row[2] == "missing_reel_uid"]
     assert sorted(row for row in rejected if row[2] != "missing_reel_uid") == sorted(
-        expected + [("reel_watched", watched, "invalid_reel_uid")]
+        expected + [("reel_watched", STRICT_JSON_WATCHED, "invalid_reel_uid")]
     )
     assert len(parsed) == 1 and '"user_uid":"u"' in parsed[0][1]
     pairs = _parquet(
         tmp_path / "out" / "user_reel_interest.parquet", "select user_uid, reel_uid from data"
     )
-    assert pairs == [('a" ,]', "Infinity"), ("true", "NaN, inf ,}")]
+    assert pairs == [("12", "[1]"), ('a" ,]', "Infinity"), ("true", "NaN, inf ,}")]

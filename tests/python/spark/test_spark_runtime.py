@@ -87,14 +87,17 @@ select
         when {{ spark_is_json_value('t') }} then {{ spark_json_value_text('t') }}
     end as value_text,
     {{ spark_json_string('t') }} as as_string,
+    {%- set id_text = spark_parse_raw_line('id_object', ['user_uid']) ~ '[0].user_uid' %}
     case
-        when {{ spark_is_json_value('t') }} then {{ spark_is_non_string_id(
-            'id_object', 'user_uid', spark_parse_raw_line('id_object', ['user_uid']) ~ '.user_uid') }}
+        when {{ spark_is_json_value('t') }}
+            then {{ spark_is_non_string_id('id_object', 'user_uid', id_text) }}
     end as id_is_non_string
 from (
     select t, concat('{"user_uid": ', t, '}') as id_object
     from values
-        {%- for t in var('json_texts') %} ({{ sql_literal(t) }}){{ ',' if not loop.last }}{% endfor %}
+        {%- for t in var('json_texts') %}
+        ({{ sql_literal(t) }}){{ ',' if not loop.last }}
+        {%- endfor %}
         as cases (t)
 )
 """
