@@ -171,16 +171,33 @@
     {#-
         Whether a JSON text DuckDB's parser accepted is outside RFC 8259: what that parser allows
         beyond it is a trailing comma ({"a": 1,}, [1,]) and NaN or Inf/Infinity in any case, with
-        or without a minus. Outside strings JSON has no such letters and no comma before a
-        closing bracket, so the text is checked with its strings replaced by 0; a cheap scan of
-        the whole text first, so only the few lines that may break it pay for the replacing.
+        or without a minus. Outside strings JSON has no comma before a closing bracket, and no
+        value starting with "na" or "i" (null starts "nu"), so the text is checked with its
+        strings replaced by 0; a cheap scan of the whole text first (duckdb__may_break_rfc), so
+        only the few lines that may break it pay for the replacing (a CASE, so that DuckDB cannot
+        reorder the two: as an AND it ran the replacing on every line, 2.5x slower staging).
     -#}
-    {%- set outside_rfc -%} '[,][ \t\r\n]*[]}]|[Nn][Aa][Nn]|[Ii][Nn][Ff]' {%- endset -%}
+    case
+        when {{ duckdb__may_break_rfc(text) }}
+            then {{ duckdb__may_break_rfc("regexp_replace(" ~ text ~ ", '\"(?:[^\"\\\\]|\\\\.)*\"', '0', 'g')") }}
+        else false
+    end
+{%- endmacro %}
+
+
+{% macro duckdb__may_break_rfc(text) -%}
+    {#-
+        A comma before a closing bracket, or a value (at the start, after ':', '[' or ',')
+        starting with "na" or "i" in any case. One pattern per punctuation mark, each a literal
+        RE2 finds fast: twice as fast as one case-insensitive pattern (measured).
+    -#}
+    {%- set space = '[ \\t\\r\\n]*' -%}
+    {%- set not_a_number = '-?([Nn][Aa]|[Ii])' -%}
     (
-        regexp_matches({{ text }}, {{ outside_rfc }})
-        and regexp_matches(
-            regexp_replace({{ text }}, '"(?:[^"\\]|\\.)*"', '0', 'g'), {{ outside_rfc }}
-        )
+        regexp_matches({{ text }}, {{ sql_literal(',' ~ space ~ '([]}]|' ~ not_a_number ~ ')') }})
+        or regexp_matches({{ text }}, {{ sql_literal(':' ~ space ~ not_a_number) }})
+        or regexp_matches({{ text }}, {{ sql_literal('\\[' ~ space ~ not_a_number) }})
+        or regexp_matches({{ text }}, {{ sql_literal('^' ~ space ~ not_a_number) }})
     )
 {%- endmacro %}
 
