@@ -4,19 +4,30 @@ need on this machine, and for what is missing it installs or prints the exact co
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from helpers import REPO
 
 SCRIPT = REPO / ".ci" / "system-packages"
 INSTALL = "apt-get update && apt-get install -y --no-install-recommends"
 
 
-def run(*args: str, env: dict[str, str] | None = None, as_nobody: bool = False):
+def run(
+    *args: str, env: dict[str, str] | None = None, as_nobody_from: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The script, or (as root) a copy of it in ``as_nobody_from`` run as ``nobody``: the
+    checkout itself may sit in a folder only root can enter (``mktemp -d`` makes it 0700)."""
     command = [str(SCRIPT), *args]
-    if as_nobody and os.geteuid() == 0:
-        command = ["runuser", "-u", "nobody", "--", *command]
+    if as_nobody_from is not None and os.geteuid() == 0:
+        copy = as_nobody_from / SCRIPT.name
+        shutil.copy2(SCRIPT, copy)
+        copy.chmod(0o755)
+        command = ["runuser", "-u", "nobody", "--", str(copy), *args]
     return subprocess.run(
         command, capture_output=True, text=True, env={**os.environ, **(env or {})}
     )
@@ -50,16 +61,25 @@ def test_a_java_older_than_17_counts_as_missing(tmp_path: Path):
     assert f"{INSTALL} openjdk-17-jre-headless'" in result.stderr
 
 
-def test_without_root_or_sudo_it_stops_at_once_with_the_command(tmp_path: Path):
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder `nobody` can enter: pytest's own temp folders and a `mktemp -d` checkout are
+    0700 and root's."""
+    folder = Path(tempfile.mkdtemp(prefix="loco-system-packages-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_without_root_or_sudo_it_stops_at_once_with_the_command(open_folder: Path):
     # sudo that asks for a password (`sudo -n true` fails), run as a user who is not root.
-    bin_dir = fake_command(tmp_path / "bin", "sudo", "exit 1")
-    tmp_path.chmod(0o755)
+    bin_dir = fake_command(open_folder / "bin", "sudo", "exit 1")
     result = run(
         env={
-            "LOCO_CHROMIUM": str(tmp_path / "no-chromium"),
+            "LOCO_CHROMIUM": str(open_folder / "no-chromium"),
             "PATH": f"{bin_dir}:{os.environ['PATH']}",
         },
-        as_nobody=True,
+        as_nobody_from=open_folder,
     )
     assert result.returncode == 1
     assert f"Install them with: sudo sh -c '{INSTALL} chromium'" in result.stderr
