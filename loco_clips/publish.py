@@ -1,6 +1,8 @@
 """Publishing a run's outputs all at once: ``publish_run(output_path, run_id)`` makes the run's
 files, already written to ``<output_path>/.runs/<run_id>/``, the published ones (macro
-``publish_outputs``, in ``on-run-end``, after every model and test of the build passed).
+``publish_outputs``, in ``on-run-end``, after every model and test of the build passed). On
+DuckDB the project's dbt plugin calls it at the end of the build; Spark SQL cannot, so after a
+Spark build ``loco-clips-publish <output_path>`` (``main``) calls it.
 
 The published layout, on a local file system::
 
@@ -35,9 +37,13 @@ next publish), get one new and one old file, and tells them apart by ``loco-run-
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import os
+import re
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -65,7 +71,12 @@ def publish_run(output_path: str, run_id: str) -> str:
         return _publish_s3(output_path.rstrip("/"), run_id)
     output = Path(output_path)
     run = output / RUNS / run_id
-    missing = [name for name in PUBLISHED_NAMES if not (run / name).exists()]
+    if not run.is_dir():
+        raise FileNotFoundError(
+            f"{run} does not exist: that dbt command wrote no outputs (only a `dbt build` in "
+            "which every model and test passed does; its log says why)"
+        )
+    missing = [name for name in PUBLISHED_NAMES if not _complete(run / name)]
     if missing:
         raise FileNotFoundError(f"publish_run: {run} lacks {', '.join(missing)}")
     _sync(run)
@@ -73,6 +84,7 @@ def publish_run(output_path: str, run_id: str) -> str:
     if pause:
         time.sleep(float(pause))
     current = output / CURRENT
+    _remove_empty_folders(output)
     if not current.is_symlink():
         _adopt_unversioned_outputs(output, run_id)
     for name in PUBLISHED_NAMES:
@@ -82,6 +94,22 @@ def publish_run(output_path: str, run_id: str) -> str:
     _sync_directory(output)
     _delete_other_runs(output, keep={run_id, Path(previous).name if previous else run_id})
     return str(run)
+
+
+def _complete(path: Path) -> bool:
+    """A file of the run, or a Spark folder of part files whose job committed (``_SUCCESS``)."""
+    return path.is_file() or (path / "_SUCCESS").is_file()
+
+
+def _remove_empty_folders(output: Path) -> None:
+    """An empty folder at a fixed name holds no output: a Spark build's catalog table
+    (``create table … location``) makes one before the first publish. It goes (rmdir refuses
+    a folder that is not empty)."""
+    for name in PUBLISHED_NAMES:
+        path = output / name
+        if path.is_dir() and not path.is_symlink():
+            with contextlib.suppress(OSError):  # not empty: an older version's output
+                path.rmdir()
 
 
 def _adopt_unversioned_outputs(output: Path, run_id: str) -> None:
@@ -220,3 +248,40 @@ def published_file(output_path: str, name: str) -> str:
             raise FileNotFoundError(f"nothing is published in {output_path}: no {POINTER}")
         return str(pointer["files"][name])  # type: ignore[index]
     return str((Path(output_path) / name).resolve())
+
+
+def last_invocation_id(target_path: Path) -> str:
+    """The invocation id of the last dbt command that wrote ``run_results.json`` there."""
+    run_results = target_path / "run_results.json"
+    if not run_results.is_file():
+        raise FileNotFoundError(f"{run_results} does not exist: run `dbt build` first")
+    return str(json.loads(run_results.read_text())["metadata"]["invocation_id"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="loco-clips-publish",
+        description="Publish the outputs a Spark `dbt build` wrote to OUTPUT_PATH/.runs/RUN_ID/: "
+        "one atomic swap, as a DuckDB build does by itself (a DuckDB run is already published).",
+    )
+    parser.add_argument("output_path", help="the build's output_path")
+    parser.add_argument(
+        "run_id",
+        nargs="?",
+        help="the build's invocation id (default: the last dbt command's, from "
+        "run_results.json in DBT_TARGET_PATH, else target/)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        run_id = args.run_id or last_invocation_id(
+            Path(os.environ.get("DBT_TARGET_PATH") or "target")
+        )
+        if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_-]*", run_id):
+            print(f"loco-clips-publish: not a run id: {run_id!r}", file=sys.stderr)
+            return 2
+        published = publish_run(args.output_path, run_id)
+    except FileNotFoundError as error:
+        print(f"loco-clips-publish: nothing published: {error}", file=sys.stderr)
+        return 1
+    print(f"Outputs published: {published}")
+    return 0

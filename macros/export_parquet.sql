@@ -18,20 +18,15 @@
 
 {% macro spark__export_parquet(relation, location, order_by) %}
     {#-
-        Spark: the export is an external Parquet table, <table>_parquet, whose location is the
-        folder location (part files), so other jobs can read the folder or query the table. The
-        previous export table is dropped first (its files stay, being external) and rewritten in
-        place (spark.sql.legacy.allowNonEmptyLocationInCTAS, set in the profile). A relative
+        Spark: writes relation to the folder location as sorted Parquet part files, without
+        touching the catalog (called by spark__publish_run into a fresh run folder). A relative
         location is taken from the working directory, as on DuckDB.
     -#}
-    {%- set export_relation = relation.incorporate(path={'identifier': relation.identifier ~ '_parquet'}, type='table') -%}
-    {%- do adapter.drop_relation(export_relation) -%}
     {%- set query -%}
-        create table {{ export_relation }}
+        insert overwrite directory {{ sql_literal(absolute_path(location)) }}
         using parquet
         options (compression 'zstd')
-        location {{ sql_literal(absolute_path(location)) }}
-        as select * from {{ relation }} order by {{ order_by }}
+        select * from {{ relation }} order by {{ order_by }}
     {%- endset -%}
     {%- do run_query(query) -%}
 {% endmacro %}

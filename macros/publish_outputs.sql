@@ -23,8 +23,7 @@
     {%- if reason -%}
         {{ log('Outputs not published: ' ~ reason ~ '; ' ~ var('output_path') ~ ' is unchanged.', info=true) }}
     {%- else -%}
-        {%- set published = publish_run(invocation_id) -%}
-        {{ log('Outputs published: ' ~ published, info=true) }}
+        {{ log(publish_run(invocation_id), info=true) }}
     {%- endif -%}
     {{ return('') }}
 {% endmacro %}
@@ -94,7 +93,7 @@
         by loco_clips.dbt_plugin) swaps the symlink <output_path>/current to that folder in one
         rename. On s3:// each Parquet file goes in a folder of its own there (<model>/<model>.parquet,
         the table's Athena LOCATION) and publish_run() writes the pointer <output_path>/_latest.json,
-        then copies the three to the fixed names (loco_clips/publish.py). Returns the published folder.
+        then copies the three to the fixed names (loco_clips/publish.py). Returns the line to log.
     -#}
     {%- set folder = var('output_path').rstrip('/') -%}
     {%- set run_folder = folder ~ '/.runs/' ~ run_id -%}
@@ -110,30 +109,43 @@
     {%- endset -%}
     {%- do run_query(query) -%}
     {%- set published = run_query('select publish_run(' ~ sql_literal(folder) ~ ', ' ~ sql_literal(run_id) ~ ')') -%}
-    {{ return(published.columns[0].values()[0]) }}
+    {{ return('Outputs published: ' ~ published.columns[0].values()[0]) }}
 {% endmacro %}
 
 {% macro spark__publish_run(run_id) %}
     {#-
-        Spark SQL cannot rename a file or a symlink, so there is no atomic swap here: after every
-        test passed, the outputs are rewritten in place at their fixed names, one after the other,
-        as folders of part files (external tables <model>_parquet and run_summary_json). See
-        docs/spark.md for what differs from DuckDB.
+        Spark SQL cannot rename a file or swap a symlink, so a Spark build stages and a step after
+        it publishes: the run's three outputs are written (folders of part files) to
+        <output_path>/.runs/<run_id>/, which no reader sees, and `loco-clips-publish <output_path>`
+        swaps them in as DuckDB's plugin does (loco_clips/publish.py, the same function). The
+        catalog tables <model>_parquet and run_summary_json are external tables on the fixed
+        names, so they show the published run. Returns the line to log.
     -#}
-    {%- set folder = var('output_path').rstrip('/') -%}
+    {%- set folder = absolute_path(var('output_path').rstrip('/')) -%}
+    {%- set run_folder = folder ~ '/.runs/' ~ run_id -%}
     {%- for output in published_outputs() -%}
-        {%- do export_parquet(node_relation(output.model), folder ~ '/' ~ output.model ~ '.parquet', output.order_by) -%}
+        {%- do export_parquet(node_relation(output.model), run_folder ~ '/' ~ output.model ~ '.parquet', output.order_by) -%}
     {%- endfor -%}
-    {%- set summary = api.Relation.create(schema=target.schema, identifier='run_summary_json', type='table') -%}
-    {%- do adapter.drop_relation(summary) -%}
-    {%- set query -%}
-        create table {{ summary }}
-        using json
-        location {{ sql_literal(absolute_path(folder ~ '/run_summary.json')) }}
-        as {{ run_summary_query(run_id) }}
-    {%- endset -%}
-    {%- do run_query(query) -%}
-    {{ return(folder) }}
+    {%- set summary = api.Relation.create(identifier='loco_clips_run_summary') -%}
+    {%- do run_query('create or replace temporary view ' ~ summary ~ ' as ' ~ run_summary_query(run_id)) -%}
+    {%- do run_query(
+        'insert overwrite directory ' ~ sql_literal(run_folder ~ '/run_summary.json')
+        ~ ' using json select * from ' ~ summary) -%}
+    {%- set catalog_tables = [] -%}
+    {%- for output in published_outputs() -%}
+        {%- do catalog_tables.append((node_relation(output.model), output.model ~ '_parquet', 'parquet', output.model ~ '.parquet')) -%}
+    {%- endfor -%}
+    {%- do catalog_tables.append((summary, 'run_summary_json', 'json', 'run_summary.json')) -%}
+    {%- for source, identifier, file_format, name in catalog_tables -%}
+        {%- set table = api.Relation.create(schema=target.schema, identifier=identifier, type='table') -%}
+        {%- do adapter.drop_relation(table) -%}
+        {%- do run_query(
+            'create table ' ~ table ~ ' like ' ~ source ~ ' using ' ~ file_format
+            ~ ' location ' ~ sql_literal(folder ~ '/' ~ name)) -%}
+    {%- endfor -%}
+    {{ return(
+        'Outputs written to ' ~ run_folder ~ ', not published yet: `loco-clips-publish '
+        ~ "'" ~ var('output_path') | replace("'", "'\\''") ~ "'` publishes them") }}
 {% endmacro %}
 
 

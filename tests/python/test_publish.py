@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import REPO, dbt_build_command, run_dbt_build, run_generator
+from helpers import DBT, REPO, dbt_build_command, run_dbt_build, run_generator
 
 from loco_clips import publish
 
@@ -347,3 +347,82 @@ def test_a_crash_at_any_rename_of_the_swap_leaves_all_old_or_all_new(
         break
     else:
         pytest.fail("publish_run never got past its renames")
+
+
+# --- loco-clips-publish: the step after a Spark build ----------------------------------------
+
+PUBLISH = DBT.parent / "loco-clips-publish"
+
+
+def write_spark_run(out: Path, run_id: str, committed: tuple[str, ...] = NAMES) -> None:
+    """A Spark run folder: each output a folder of part files, `_SUCCESS` once its job committed."""
+    for name in NAMES:
+        folder = out / ".runs" / run_id / name
+        folder.mkdir(parents=True)
+        (folder / "part-00000.data").write_text(f"{name} of {run_id}")
+        if name in committed:
+            (folder / "_SUCCESS").write_text("")
+
+
+def spark_visible(out: Path) -> dict[str, str]:
+    return {name: (out / name / "part-00000.data").read_text() for name in NAMES}
+
+
+def run_publish(work: Path, *args: str, run_id: str = "") -> subprocess.CompletedProcess[str]:
+    """loco-clips-publish, with dbt's run_results.json naming ``run_id`` as the last command."""
+    target = work / "target"
+    target.mkdir(exist_ok=True)
+    (target / "run_results.json").write_text(json.dumps({"metadata": {"invocation_id": run_id}}))
+    env = {**os.environ, "DBT_TARGET_PATH": str(target)}
+    return subprocess.run([str(PUBLISH), *args], env=env, capture_output=True, text=True)
+
+
+def test_publish_cli_swaps_in_the_last_dbt_commands_spark_run(tmp_path: Path) -> None:
+    out = tmp_path / "out [1]"
+    write_spark_run(out, "run-a")
+    first = run_publish(tmp_path, str(out), run_id="run-a")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == f"Outputs published: {out}/.runs/run-a\n"
+    assert spark_visible(out) == {name: f"{name} of run-a" for name in NAMES}
+    write_spark_run(out, "run-b")
+    second = run_publish(tmp_path, str(out), "run-b", run_id="run-a")  # an explicit run id wins
+    assert second.returncode == 0, second.stderr
+    assert spark_visible(out) == {name: f"{name} of run-b" for name in NAMES}
+    assert (out / "current").readlink() == Path(".runs/run-b")
+
+
+@pytest.mark.parametrize(
+    ("args", "run_id", "code", "message"),
+    [
+        ((), "run-a", 1, "does not exist: that dbt command wrote no outputs"),
+        ((), "run-c", 1, "lacks rejected_events.parquet"),
+        (("../run-a",), "", 2, "not a run id: '../run-a'"),
+    ],
+)
+def test_publish_cli_refuses_what_no_passing_build_wrote_and_changes_nothing(
+    tmp_path: Path, args: tuple[str, ...], run_id: str, code: int, message: str
+) -> None:
+    """No run folder (the build refused to write, or was not a build), a Spark job that did
+    not commit (killed), a run id that is a path: a one-line error, the published run stays."""
+    out = tmp_path / "out"
+    write_spark_run(out, "first")
+    assert run_publish(tmp_path, str(out), run_id="first").returncode == 0
+    write_spark_run(out, "run-c", committed=("user_reel_interest.parquet", "run_summary.json"))
+    (tmp_path / "run-a").mkdir()  # ../run-a from out/.runs
+    refused = run_publish(tmp_path, str(out), *args, run_id=run_id)
+    assert refused.returncode == code
+    assert message in refused.stderr
+    assert len(refused.stderr.splitlines()) == 1
+    assert spark_visible(out) == {name: f"{name} of first" for name in NAMES}
+
+
+def test_publish_replaces_the_empty_folders_spark_catalog_tables_leave(tmp_path: Path) -> None:
+    """The first Spark build's `create table … location '<fixed name>'` makes empty folders
+    there: they hold no output, so the first publish replaces them by its symlinks."""
+    out = tmp_path / "out"
+    write_spark_run(out, "run-a")
+    for name in ("user_reel_interest.parquet", "rejected_events.parquet"):
+        (out / name).mkdir()
+    assert run_publish(tmp_path, str(out), run_id="run-a").returncode == 0
+    assert spark_visible(out) == {name: f"{name} of run-a" for name in NAMES}
+    assert run_folders(out) == {"run-a"}

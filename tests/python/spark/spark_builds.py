@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import DBT, REPO
 
+PUBLISH = DBT.parent / "loco-clips-publish"
+
 # The Spark version the dbt session reported (test_spark_runtime), for the suite's summary line.
 SPARK_VERSION = pytest.StashKey[str]()
 
@@ -34,6 +36,10 @@ class Build:
     process: subprocess.CompletedProcess[str]
     work: Path
     out: Path
+    # A Spark build stages its outputs and `loco-clips-publish` publishes them (README): what
+    # the output folder held between the two, and the publish step's process.
+    staged: tuple[str, ...] = ()
+    publish: subprocess.CompletedProcess[str] | None = None
 
     @property
     def cwd(self) -> Path:
@@ -53,6 +59,8 @@ def run_dbt(
 
     It runs from an empty working directory of its own (so the test can check that nothing lands
     there); the DuckDB file, dbt's target and log folders and Spark's folder go under ``work``.
+    A Spark `dbt build` that passed is then published as the README says, by
+    `loco-clips-publish <output_path>` (the invocation id from dbt's run_results.json).
     Never call it for two Spark builds at once: the Derby metastore admits one process.
     """
     (work / "cwd").mkdir(parents=True, exist_ok=True)
@@ -75,4 +83,10 @@ def run_dbt(
         text=True,
         timeout=2400,  # a loaded 2-core machine has taken 15 min for one Spark build
     )
-    return Build(engine, process, work, out)
+    if engine != "spark" or args[:1] != ("build",) or process.returncode != 0:
+        return Build(engine, process, work, out)
+    staged = tuple(sorted(str(path.relative_to(out)) for path in out.rglob("*")))
+    publish = subprocess.run(
+        [str(PUBLISH), str(out)], cwd=work / "cwd", env=env, capture_output=True, text=True
+    )
+    return Build(engine, process, work, out, staged, publish)

@@ -63,6 +63,31 @@ def test_build_passes_on_dirty_data(fixture: str, request: pytest.FixtureRequest
     assert build.process.returncode == 0, build.process.stdout[-5000:]
 
 
+PUBLISHED = ("user_reel_interest.parquet", "rejected_events.parquet", "run_summary.json")
+
+
+def test_a_spark_build_stages_and_the_publish_step_swaps_in_all_three(spark_build: Build) -> None:
+    """Spark SQL cannot swap a symlink: the build writes the run's three folders under
+    .runs/<run id>/ only, then `loco-clips-publish` points the fixed names at them at once."""
+    assert spark_build.process.returncode == 0, spark_build.process.stdout[-5000:]
+    run_id = spark_build.run_results()["metadata"]["invocation_id"]
+    run = f".runs/{run_id}"
+    staged = set(spark_build.staged)
+    assert {f"{run}/{name}/_SUCCESS" for name in PUBLISHED} <= staged
+    # Outside the run folder, at most the empty folders the catalog tables' locations make.
+    assert {path for path in staged if not path.startswith(".runs/")} <= {".runs", *PUBLISHED}
+    assert f"Outputs written to {spark_build.out}/{run}, not published yet" in (
+        spark_build.process.stdout
+    )
+    assert spark_build.publish is not None
+    assert spark_build.publish.returncode == 0, spark_build.publish.stderr
+    assert spark_build.publish.stdout == f"Outputs published: {spark_build.out}/{run}\n"
+    assert (spark_build.out / "current").readlink() == Path(run)
+    for name in PUBLISHED:
+        assert (spark_build.out / name).readlink() == Path("current") / name
+        assert ((spark_build.out / name).resolve() / "_SUCCESS").is_file()
+
+
 @pytest.mark.parametrize("fixture", ["duckdb_build", "spark_build"])
 def test_every_unit_test_passes(fixture: str, request: pytest.FixtureRequest) -> None:
     build: Build = request.getfixturevalue(fixture)
@@ -119,7 +144,7 @@ def test_a_spark_run_without_tests_publishes_nothing(
         }
 
     before = files(spark_build.out)
-    assert any(name.startswith("run_summary.json/") for name in before)
+    assert any("/run_summary.json/part-" in name for name in before)
     rerun = run_dbt("spark", spark_build.work, dirty_raw, spark_build.out, "run", "-s", "marts")
     assert rerun.process.returncode == 0, rerun.process.stdout[-5000:]
     assert "Outputs not published: only `dbt build` publishes" in rerun.process.stdout
@@ -143,3 +168,29 @@ def test_run_summaries_agree(duckdb_build: Build, spark_build: Build) -> None:
     assert spark_summary["run_id"] != duckdb_summary["run_id"]
     for key in ("raw_path", "files_in_state", "files_read", "event_types", "rows"):
         assert spark_summary[key] == duckdb_summary[key], key
+
+
+def test_the_spark_catalog_tables_read_the_published_outputs(
+    spark_build: Build, dirty_raw: Path
+) -> None:
+    """<model>_parquet and run_summary_json are external tables on the fixed names. (Last in
+    the file: its `dbt show` replaces the build's run_results.json.)"""
+    query = (
+        "select (select count(*) from loco_clips.user_reel_interest_parquet) as interest,"
+        " (select count(*) from loco_clips.rejected_events_parquet) as rejected,"
+        " (select max(run_id) from loco_clips.run_summary_json) as run_id"
+    )
+    show = run_dbt(
+        "spark", spark_build.work, dirty_raw, spark_build.out,
+        "show", "--inline", query, "--output", "json",
+    )  # fmt: skip
+    assert show.process.returncode == 0, show.process.stdout[-5000:]
+    start = show.process.stdout.index('{\n  "show"')
+    (shown,) = json.JSONDecoder().raw_decode(show.process.stdout, start)[0]["show"]
+    summary = run_summary(spark_build.out)
+    assert shown == {
+        "interest": summary["rows"]["user_reel_interest"],
+        "rejected": summary["rows"]["rejected_events"],
+        "run_id": summary["run_id"],
+    }
+    assert shown["interest"] == len(rows(spark_build.out, "user_reel_interest"))
