@@ -33,17 +33,38 @@ EVENT_FILE_SUFFIXES = (".jsonl", ".jsonl.gz", ".json")
 JSON_READER_SPACE = b" \t\n\v\f\r"
 
 
+def is_hidden(name: str, folder: bool = False) -> bool:
+    """A file or folder name that is not input, by the rule Spark's file listing applies (as
+    Hadoop's tools and Athena do: an upload in progress, ``_temporary/``, ``_SUCCESS``): it starts
+    with ``.``, or with ``_`` and holds no ``=``, or ends with ``._COPYING_``. A folder named
+    ``_metadata*`` or ``_common_metadata*`` is not hidden (Spark keeps them for Parquet). So the
+    DuckDB and the Spark build read the same files."""
+    excluded = (
+        name.startswith(".")
+        or (name.startswith("_") and "=" not in name)
+        or name.endswith("._COPYING_")
+    )
+    return excluded and not (folder and name.startswith(("_metadata", "_common_metadata")))
+
+
 def list_event_files(folder: str) -> list[dict[str, object]]:
     """Every ``*.jsonl``, ``*.jsonl.gz`` and ``*.json`` file at any depth below ``folder``, sorted
-    by path: its path, size in bytes and modification time in epoch milliseconds. A folder that
-    does not exist has no files. On ``s3://`` the objects below the prefix, with their size and
-    last-modified time; a bucket that cannot be listed stops the run with one line naming it."""
+    by path: its path, size in bytes and modification time in epoch milliseconds, except below a
+    hidden name (``is_hidden``). A folder that does not exist has no files. On ``s3://`` the
+    objects below the prefix, with their size and last-modified time; a bucket that cannot be
+    listed stops the run with one line naming it."""
     if s3.is_s3(folder):
-        return s3.list_objects(folder, EVENT_FILE_SUFFIXES)
+        prefix = folder.rstrip("/") + "/"
+        return [
+            file
+            for file in s3.list_objects(folder, EVENT_FILE_SUFFIXES)
+            if not _hidden_below(str(file["path"])[len(prefix) :])
+        ]
     files = []
-    for root, _, names in os.walk(folder):
+    for root, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not is_hidden(name, folder=True)]
         for name in names:
-            if name.endswith(EVENT_FILE_SUFFIXES):
+            if name.endswith(EVENT_FILE_SUFFIXES) and not is_hidden(name):
                 path = os.path.join(root, name)
                 status = os.stat(path)
                 files.append(
@@ -54,6 +75,11 @@ def list_event_files(folder: str) -> list[dict[str, object]]:
                     }
                 )
     return sorted(files, key=lambda file: file["path"])
+
+
+def _hidden_below(relative_key: str) -> bool:
+    *folders, name = relative_key.split("/")
+    return is_hidden(name) or any(is_hidden(folder, folder=True) for folder in folders)
 
 
 BLANK_LINE = re.compile(rb"^[ \t\v\f\r]*$", re.MULTILINE)

@@ -39,6 +39,20 @@ BAD_LINE_FILES = {
     )
     + b"\r\n",
 }
+# Hidden names, as Spark's file listing defines them (raw_files.is_hidden): a file or folder whose
+# name starts with `.`, or with `_` and holds no `=`, is not input (an upload in progress, a
+# marker), but a folder `_metadata*` is. Both engines skip the same files.
+HIDDEN_FILES = {
+    "_hidden.jsonl": like("hidden _", "r", 1).encode() + b"\n",
+    ".hidden.jsonl": like("hidden .", "r", 1).encode() + b"\n",
+    "_temporary/0/part.jsonl": like("hidden _temporary", "r", 1).encode() + b"\n",
+    ".staging/part.jsonl": like("hidden .staging", "r", 1).encode() + b"\n",
+    "_a=b/part.jsonl": like("read _a=b", "r", 1).encode() + b"\n",
+    "_metadata.jsonl": like("hidden _metadata", "r", 1).encode() + b"\n",
+    "_metadata/part.jsonl": like("read _metadata/", "r", 1).encode() + b"\n",
+    "x._COPYING_.jsonl": like("read x._COPYING_", "r", 1).encode() + b"\n",
+}
+BAD_LINE_FILES.update(HIDDEN_FILES)
 BAD_LINE_REJECTED = [
     ("cr_only.jsonl", "malformed_json"),
     ("form_feed.jsonl", "missing_user_uid"),
@@ -49,7 +63,7 @@ BAD_LINE_REJECTED = [
     ("utf8.jsonl", "invalid_utf8"),
     ("utf8.jsonl", "invalid_utf8"),
 ]
-BAD_LINE_USERS = ["good 0", "good 1", "good 2"]
+BAD_LINE_USERS = ["good 0", "good 1", "good 2", "read _a=b", "read _metadata/", "read x._COPYING_"]
 
 _BASE = '"event_name": "reel_liked", "timestamp": 1'
 # JSON by RFC 8259 only, and ids that are JSON strings: line -> reason (None: used).
@@ -81,6 +95,7 @@ def write_bad_line_files(raw: Path) -> None:
     folder = raw / "reel_liked" / "dt=2025-11-24"
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in BAD_LINE_FILES.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(content)
 
 

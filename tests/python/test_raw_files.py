@@ -29,6 +29,24 @@ def test_files_are_listed_literally_whatever_their_names(tmp_path: Path) -> None
     assert list_event_files(str(tmp_path / "missing")) == []
 
 
+def test_hidden_names_are_not_listed_as_spark_skips_them(tmp_path: Path) -> None:
+    paths = {
+        "_tmp.jsonl": False, ".tmp.jsonl": False, "_temporary/0/a.jsonl": False,
+        ".staging/a.jsonl": False, "ok/_SUCCESS.json": False, "dt=1/.a.jsonl.gz": False,
+        "_metadata.jsonl": False, "_a=b/a.jsonl": True, "_metadata/a.jsonl": True,
+        "_common_metadata_1/a.json": True,
+        "a._COPYING_.jsonl": True, "a_b/c_.jsonl": True,
+    }  # fmt: skip
+    for path in paths:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(b"{}\n")
+
+    listed = [file["path"] for file in list_event_files(str(tmp_path))]
+
+    expected = {str(tmp_path / path) for path, read in paths.items() if read}
+    assert listed == sorted(expected)
+
+
 def test_a_line_ends_at_lf_and_keeps_everything_else(tmp_path: Path) -> None:
     path = tmp_path / "f.jsonl"
     path.write_bytes(b'{"a":1}\r\n \t\f\v\r\n\n{"b":\r2}\r\xff{}\nlast without LF')

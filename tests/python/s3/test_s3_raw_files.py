@@ -28,6 +28,9 @@ def raw_bucket(s3_server: S3Server, new_bucket) -> str:  # noqa: ANN001
     client.put_object(Bucket=bucket, Key=f"{day}/part-0.jsonl.gz", Body=gzip.compress(b"{}\r\nx\n"))
     client.put_object(Bucket=bucket, Key=f"{day}/broken.jsonl.gz", Body=b"\x1f\x8bnot gzip")
     client.put_object(Bucket=bucket, Key=f"{day}/notes.txt", Body=b"not an event file")
+    for hidden in ("_temporary/0/part.jsonl", ".upload.jsonl", "_metadata.jsonl"):  # is_hidden
+        client.put_object(Bucket=bucket, Key=f"{day}/{hidden}", Body=b"{}\n")
+    client.put_object(Bucket=bucket, Key=f"{day}/_metadata/part.jsonl", Body=b"{}\n")
     client.put_object(Bucket=bucket, Key="raw/reel_liked_other/x.jsonl", Body=b"{}\n")
     return bucket
 
@@ -37,8 +40,9 @@ def test_s3_objects_are_listed_literally_with_size_and_last_modified(raw_bucket:
     files = raw_files.list_event_files(folder)
     day = f"{folder}/dt=2025-11-24"
     assert [file["path"] for file in files] == sorted(
-        f"{day}/{name}" for name in (HOSTILE, DECOY, "part-0.jsonl.gz", "broken.jsonl.gz")
-    )  # not notes.txt, not the sibling prefix reel_liked_other/
+        f"{day}/{name}"
+        for name in (HOSTILE, DECOY, "part-0.jsonl.gz", "broken.jsonl.gz", "_metadata/part.jsonl")
+    )  # not notes.txt, no hidden name, not the sibling prefix reel_liked_other/
     by_path = {file["path"]: file for file in files}
     assert by_path[f"{day}/{HOSTILE}"]["size"] == 18
     assert all(file["modified_ms"] > 1_700_000_000_000 for file in files)
