@@ -39,7 +39,8 @@ def make(*targets: str) -> list[str]:
 
 
 def pytest(*args: str) -> list[str]:
-    return [str(BIN / "pytest"), "-v", "-p", "no:cacheprovider", *args]
+    # --durations: the slowest tests of each suite in its log, where to cut when CI grows.
+    return [str(BIN / "pytest"), "-v", "-p", "no:cacheprovider", "--durations=15", *args]
 
 
 def files(*names: str) -> list[str]:
