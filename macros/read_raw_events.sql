@@ -92,7 +92,8 @@
         {%- if found | length == 0 -%}
             {{ exceptions.raise_compiler_error(
                 "No input files: raw_path " ~ tojson(var('raw_path')) ~ " has no *.jsonl, *.jsonl.gz or "
-                ~ "*.json file under reel_watched/, reel_liked/ or reel_unliked/.") }}
+                ~ "*.json file under reel_watched/, reel_liked/ or reel_unliked/ (names starting with . or _ "
+                ~ "are skipped, as Spark skips them).") }}
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}

@@ -203,15 +203,20 @@ def test_a_missing_raw_path_fails_even_with_a_state_and_publishes_nothing(
 
 
 def test_an_emptied_raw_path_fails_even_with_a_state(clean_state: tuple[Path, Path, Path]) -> None:
+    """Every file deleted, or renamed to a hidden name (an upload in progress): no input."""
     work, raw, out = clean_state
     outputs_before = _digests(out)
-    for path in raw.rglob("*.jsonl"):
-        path.unlink()
+    for number, path in enumerate(sorted(raw.rglob("*.jsonl"))):
+        if number % 2:
+            path.unlink()
+        else:
+            path.rename(path.with_name(f".{path.name}"))
 
     result = run_dbt_build(work, raw, out)
 
     assert result.returncode != 0
     assert "No input files: raw_path" in result.stdout
+    assert "(names starting with . or _ are skipped, as Spark skips them)" in result.stdout
     assert _digests(out) == outputs_before
 
 
