@@ -17,6 +17,8 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+DAG_ID = "user_reel_interest"
+SAMPLE_RAW = REPO_ROOT / "data" / "raw"
 
 LOADER = "loco_loader"
 LOADER_PASSWORD = "loader p@ss/word"  # special characters on purpose: URIs must encode them

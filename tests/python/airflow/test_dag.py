@@ -19,16 +19,16 @@ from pathlib import Path
 
 import pytest
 from airflow_support import (
+    DAG_ID,
     LOADER,
     LOADER_PASSWORD,
     REPO_ROOT,
+    SAMPLE_RAW,
     PostgresServer,
     parquet_rows,
     table_rows,
 )
 
-DAG_ID = "user_reel_interest"
-SAMPLE_RAW = REPO_ROOT / "data" / "raw"
 BIN = Path(sys.executable).parent
 
 

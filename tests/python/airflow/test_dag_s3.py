@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from airflow_support import (
+    DAG_ID,
     LOADER,
     LOADER_PASSWORD,
     REPO_ROOT,
+    SAMPLE_RAW,
     PostgresServer,
     parquet_rows,
     table_rows,
@@ -20,9 +22,6 @@ from airflow_support import (
 from s3_server import S3Server
 
 from loco_clips import s3
-
-DAG_ID = "user_reel_interest"
-SAMPLE_RAW = REPO_ROOT / "data" / "raw"
 
 
 @pytest.fixture
