@@ -12,6 +12,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).parent / "dbt"
 GENERATE = Path(sys.executable).parent / "loco-clips-generate"
+PUBLISH = Path(sys.executable).parent / "loco-clips-publish"
 
 
 def run_generator(out: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import DBT, REPO, dbt_build_command, run_dbt_build, run_generator
+from helpers import PUBLISH, REPO, dbt_build_command, run_dbt_build, run_generator
 
 from loco_clips import publish
 
-NAMES = ("user_reel_interest.parquet", "rejected_events.parquet", "run_summary.json")
+NAMES = publish.PUBLISHED_NAMES
 SAMPLE = REPO / "data" / "raw"
 EVENT_TYPES = ("reel_watched", "reel_liked", "reel_unliked")
 
@@ -350,8 +350,6 @@ def test_a_crash_at_any_rename_of_the_swap_leaves_all_old_or_all_new(
 
 
 # --- loco-clips-publish: the step after a Spark build ----------------------------------------
-
-PUBLISH = DBT.parent / "loco-clips-publish"
 
 
 def write_spark_run(out: Path, run_id: str, committed: tuple[str, ...] = NAMES) -> None:

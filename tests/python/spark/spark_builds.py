@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import DBT, REPO
-
-PUBLISH = DBT.parent / "loco-clips-publish"
+from helpers import DBT, PUBLISH, REPO
 
 # The Spark version the dbt session reported (test_spark_runtime), for the suite's summary line.
 SPARK_VERSION = pytest.StashKey[str]()

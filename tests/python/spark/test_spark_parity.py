@@ -10,6 +10,8 @@ import duckdb
 import pytest
 from spark_builds import Build, run_dbt
 
+from loco_clips.publish import PUBLISHED_NAMES
+
 pytestmark = pytest.mark.spark
 
 OUTPUTS = ("user_reel_interest", "rejected_events")
@@ -63,9 +65,6 @@ def test_build_passes_on_dirty_data(fixture: str, request: pytest.FixtureRequest
     assert build.process.returncode == 0, build.process.stdout[-5000:]
 
 
-PUBLISHED = ("user_reel_interest.parquet", "rejected_events.parquet", "run_summary.json")
-
-
 def test_a_spark_build_stages_and_the_publish_step_swaps_in_all_three(spark_build: Build) -> None:
     """Spark SQL cannot swap a symlink: the build writes the run's three folders under
     .runs/<run id>/ only, then `loco-clips-publish` points the fixed names at them at once."""
@@ -73,9 +72,9 @@ def test_a_spark_build_stages_and_the_publish_step_swaps_in_all_three(spark_buil
     run_id = spark_build.run_results()["metadata"]["invocation_id"]
     run = f".runs/{run_id}"
     staged = set(spark_build.staged)
-    assert {f"{run}/{name}/_SUCCESS" for name in PUBLISHED} <= staged
+    assert {f"{run}/{name}/_SUCCESS" for name in PUBLISHED_NAMES} <= staged
     # Outside the run folder, at most the empty folders the catalog tables' locations make.
-    assert {path for path in staged if not path.startswith(".runs/")} <= {".runs", *PUBLISHED}
+    assert {path for path in staged if not path.startswith(".runs/")} <= {".runs", *PUBLISHED_NAMES}
     assert f"Outputs written to {spark_build.out}/{run}, not published yet" in (
         spark_build.process.stdout
     )
@@ -83,7 +82,7 @@ def test_a_spark_build_stages_and_the_publish_step_swaps_in_all_three(spark_buil
     assert spark_build.publish.returncode == 0, spark_build.publish.stderr
     assert spark_build.publish.stdout == f"Outputs published: {spark_build.out}/{run}\n"
     assert (spark_build.out / "current").readlink() == Path(run)
-    for name in PUBLISHED:
+    for name in PUBLISHED_NAMES:
         assert (spark_build.out / name).readlink() == Path("current") / name
         assert ((spark_build.out / name).resolve() / "_SUCCESS").is_file()
 
