@@ -131,7 +131,8 @@ docs: docs-build
 	@echo "Serving the dbt docs at http://localhost:$(DOCS_PORT) (Ctrl+C stops)"
 	$(BIN)/dbt docs serve --port $(DOCS_PORT) --no-browser
 
-## bench: time the project against the JSON scan floor and PySpark; rewrites docs/benchmarks.md
+## bench: time the project against a hand-written DuckDB script, the JSON scan floor and PySpark,
+## and the daily runs; rewrites docs/benchmarks.md
 ## (BENCH_ARGS="--sizes 1000000 10000000" runs a subset; data generated once into benchmarks/.data/)
 bench: $(VENV)/.installed-bench setup-spark
 	$(BIN)/python benchmarks/run_benchmarks.py $(BENCH_ARGS)

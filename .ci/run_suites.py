@@ -54,7 +54,10 @@ PYTHON_A = files(
     "test_raw_files.py", "test_system_packages.py", "test_make_verbs.py",
     "test_source_freshness.py",
 )  # fmt: skip
-PYTHON_B = files("test_incremental.py", "test_publish.py", "test_end_to_end.py", "docs")
+PYTHON_B = files(
+    "test_incremental.py", "test_publish.py", "test_end_to_end.py",
+    "test_hand_written_contender.py", "docs",
+)  # fmt: skip
 SUITES = [
     Suite("python-a", pytest(*PYTHON_A)),
     Suite("python-b", pytest(*PYTHON_B)),
