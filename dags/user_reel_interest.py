@@ -11,7 +11,8 @@ Three tasks, run daily (no catch-up):
   ``raw_path``; once all of them passed, dbt publishes the Parquet files and run_summary.json
   into ``output_path``, all three at once (docs/airflow.md). It keeps one DuckDB file per
   ``raw_path`` under ``LOCO_STATE_DIR``, so a daily run parses only the files it has not loaded
-  yet; the param ``full_refresh`` rereads everything. A dbt failure is permanent: the task fails
+  yet (and, from dbt's parse saved beside it, only the project files that changed); the param
+  ``full_refresh`` rereads everything. A dbt failure is permanent: the task fails
   at once, without retries.
 - **load** replaces the PostgreSQL table ``<pg_schema>.user_reel_interest`` with the Parquet file
   in one transaction (``loco_clips.load``). Only an unreachable database is retried, with
@@ -42,6 +43,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import subprocess
 import tempfile
 from datetime import timedelta
@@ -123,6 +125,15 @@ def state_database(raw_path: str | Path) -> Path:
     return state_dir / f"loco_clips-{digest}.duckdb"
 
 
+def saved_parse(raw_path: str | Path) -> Path:
+    """dbt's saved parse of the project (``partial_parse.msgpack``) from the last build of
+    ``raw_path``, kept next to its state database. Copied into each build's scratch target folder,
+    it lets dbt parse only the files that changed since (dbt itself reparses everything when the
+    vars, the profile or the dbt version differ)."""
+    database = state_database(raw_path)
+    return database.with_name(database.stem + ".partial_parse.msgpack")
+
+
 def run_dbt_build(
     raw_path: str | Path, output_path: str | Path, full_refresh: bool = False
 ) -> None:
@@ -133,12 +144,17 @@ def run_dbt_build(
     dbt_vars = {"raw_path": str(raw_path), "output_path": str(output_path)}
     # One DuckDB file per raw_path, kept between runs (incremental staging: only new or changed
     # files are parsed); runs on other raw_paths or a developer's `make run` never share it.
-    # Target and log folders are scratch.
+    # Target and log folders are scratch, but for dbt's saved parse (saved_parse).
     database = state_database(raw_path)
     database.parent.mkdir(parents=True, exist_ok=True)
     log.info("state database for %s: %s", raw_path, database)
+    saved = saved_parse(raw_path)
     with tempfile.TemporaryDirectory(prefix="loco_clips_dbt_") as scratch:
         work = Path(scratch)
+        parse_file = work / "target" / "partial_parse.msgpack"
+        if saved.is_file():
+            parse_file.parent.mkdir()
+            shutil.copyfile(saved, parse_file)
         env = {
             **os.environ,
             "DBT_DUCKDB_PATH": str(database),
@@ -178,6 +194,10 @@ def run_dbt_build(
                 # On a timeout Airflow raises inside this frame: do not leave dbt running.
                 if process.poll() is None:
                     process.kill()
+        if parse_file.is_file():
+            # A failed build's parse is as good as a passing one's; replaced in one rename.
+            shutil.copyfile(parse_file, saved.with_name(saved.name + ".new"))
+            os.replace(saved.with_name(saved.name + ".new"), saved)
         if returncode != 0:
             failed = failed_nodes(work / "target" / "run_results.json")
             detail = f": {', '.join(failed)}" if failed else " (see the dbt log above)"
