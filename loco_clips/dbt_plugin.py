@@ -4,9 +4,9 @@ safely, the only Python the dbt run executes. Every rule stays in SQL.
 - ``make_directories(path)``: DuckDB's ``COPY ... TO`` needs the target folder to exist.
 - ``absolute_path(path)``: a relative path made absolute against the working directory (DuckDB
   SQL cannot ask for it), for the compiled Spark DDL in ``analyses/``.
-- ``list_event_files(folder)``, ``read_text_lines(path, every_line)``, ``count_text_lines(path)``,
-  ``raw_file_error(path)``: raw event files listed literally and read as byte-exact lines
-  (``loco_clips.raw_files``).
+- ``list_event_files(folder)``, ``recover_text_lines(path, unparsed, parsed_texts)``,
+  ``count_text_lines(path)``, ``raw_file_error(path)``: raw event files listed literally and read
+  as byte-exact lines (``loco_clips.raw_files``).
 - ``publish_run(output_path, run_id)``: the run's three output files made the published ones in
   one atomic rename, or on ``s3://`` one PUT of a pointer object (``loco_clips.publish``).
 
@@ -22,7 +22,12 @@ from duckdb.sqltypes import BIGINT, BOOLEAN, VARCHAR
 
 from loco_clips import s3
 from loco_clips.publish import publish_run
-from loco_clips.raw_files import count_text_lines, list_event_files, raw_file_error, read_text_lines
+from loco_clips.raw_files import (
+    count_text_lines,
+    list_event_files,
+    raw_file_error,
+    recover_text_lines,
+)
 
 EVENT_FILE = struct_type({"path": VARCHAR, "size": BIGINT, "modified_ms": BIGINT})
 TEXT_LINE = struct_type({"line": VARCHAR, "is_utf8": BOOLEAN})
@@ -49,7 +54,12 @@ class Plugin(BasePlugin):
         functions = [
             ("make_directories", make_directories, [VARCHAR], BOOLEAN),
             ("list_event_files", list_event_files, [VARCHAR], list_type(EVENT_FILE)),
-            ("read_text_lines", read_text_lines, [VARCHAR, BOOLEAN], list_type(TEXT_LINE)),
+            (
+                "recover_text_lines",
+                recover_text_lines,
+                [VARCHAR, BIGINT, list_type(VARCHAR)],
+                list_type(TEXT_LINE),
+            ),
             ("count_text_lines", count_text_lines, [VARCHAR], BIGINT),
             ("raw_file_error", raw_file_error, [VARCHAR], VARCHAR),
             ("publish_run", publish_run, [VARCHAR, VARCHAR], VARCHAR),

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
-import re
 import zlib
 from collections.abc import Iterator
 from typing import IO
@@ -82,9 +81,6 @@ def _hidden_below(relative_key: str) -> bool:
     return is_hidden(name) or any(is_hidden(folder, folder=True) for folder in folders)
 
 
-BLANK_LINE = re.compile(rb"^[ \t\v\f\r]*$", re.MULTILINE)
-
-
 @contextlib.contextmanager
 def _open(path: str) -> Iterator[IO[bytes]]:
     """A raw event file (local or ``s3://``) open for reading, decompressed for ``.gz``."""
@@ -105,13 +101,39 @@ def _file_content(path: str) -> bytes:
         raise OSError(f"cannot read raw event file {path!r}: {error}") from error
 
 
+def _lines(content: bytes) -> list[bytes]:
+    """The lines of a file's bytes: split at LF, without the empty text after a final LF."""
+    lines = content.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    return lines
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text_line(raw: bytes) -> dict[str, object]:
+    """A non-blank line as the SQL gets it: without the CR of a CRLF ending, and whether it is
+    valid UTF-8 (if not, its bad bytes written as ``\\xNN``)."""
+    raw = raw.removesuffix(b"\r")
+    try:
+        return {"line": raw.decode("utf-8"), "is_utf8": True}
+    except UnicodeDecodeError:
+        return {"line": raw.decode("utf-8", "backslashreplace"), "is_utf8": False}
+
+
+def _may_be_object(stripped: bytes) -> bool:
+    return stripped[:1] == b"{" and stripped[-1:] == b"}"
+
+
 def count_text_lines(path: str) -> int:
     """The number of non-blank lines of a raw event file, as ``read_text_lines`` reads them."""
-    content = _file_content(path)
-    lines = content.count(b"\n") + (1 if content and not content.endswith(b"\n") else 0)
-    # A MULTILINE $ also matches at the very end: after a final LF that is no line.
-    blank = len(BLANK_LINE.findall(content)) - (1 if not content or content.endswith(b"\n") else 0)
-    return lines - blank
+    return sum(1 for raw in _lines(_file_content(path)) if raw.strip(JSON_READER_SPACE))
 
 
 def read_text_lines(path: str, every_line: bool) -> list[dict[str, object]]:
@@ -124,22 +146,56 @@ def read_text_lines(path: str, every_line: bool) -> list[dict[str, object]]:
     object are returned: not UTF-8, or not ``{...}`` inside white space. A file that cannot be
     read stops the run, naming the file.
     """
-    lines = _file_content(path).split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
+    return _text_lines(_lines(_file_content(path)), every_line)
+
+
+def _text_lines(lines: list[bytes], every_line: bool) -> list[dict[str, object]]:
     found = []
     for raw in lines:
         stripped = raw.strip(JSON_READER_SPACE)
         if not stripped:
             continue
-        raw = raw.removesuffix(b"\r")
-        try:
-            line, is_utf8 = raw.decode("utf-8"), True
-        except UnicodeDecodeError:
-            line, is_utf8 = raw.decode("utf-8", "backslashreplace"), False
-        if every_line or not is_utf8 or not (stripped[:1] == b"{" and stripped[-1:] == b"}"):
-            found.append({"line": line, "is_utf8": is_utf8})
+        line = _text_line(raw)
+        if every_line or not line["is_utf8"] or not _may_be_object(stripped):
+            found.append(line)
     return found
+
+
+def recover_text_lines(
+    path: str, unparsed: int, parsed_texts: list[str]
+) -> list[dict[str, object]]:
+    """The ``unparsed`` lines of a raw event file that staging left without fields, in one read.
+
+    A line surely is one of them when it is not valid UTF-8, or not ``{...}`` inside white space
+    (no JSON object), or when its text without that white space is one of ``parsed_texts``: the
+    texts the JSON reader returned for lines staging still left empty (outside RFC 8259, an id
+    that is not a JSON string, no known field); the same text parses the same way. When exactly
+    ``unparsed`` lines are found that way, they are returned. Otherwise (a malformed line that
+    looks like an object: the reader returned no text for it) every non-blank line is returned,
+    and the SQL checks each of them as the reader does. Lines as ``read_text_lines`` reads them.
+    """
+    content = _file_content(path)
+    lines = _lines(content)
+    known = {text.encode("utf-8") for text in parsed_texts}
+    candidates = lines
+    if _is_utf8(content):
+        # Then every line is: keep only those not '{...}' or known, in one quick pass.
+        candidates = [
+            raw
+            for raw in lines
+            if (stripped := raw.strip(JSON_READER_SPACE))[:1] != b"{"
+            or stripped[-1:] != b"}"
+            or stripped in known
+        ]
+    found = []
+    for raw in candidates:
+        stripped = raw.strip(JSON_READER_SPACE)
+        if not stripped:
+            continue
+        line = _text_line(raw)
+        if not line["is_utf8"] or not _may_be_object(stripped) or stripped in known:
+            found.append(line)
+    return found if len(found) == unparsed else _text_lines(lines, every_line=True)
 
 
 def raw_file_error(path: str) -> str | None:

@@ -115,7 +115,10 @@
         and modification time, this run's load_id, then every declared field as text. A line
         that is not a JSON object by RFC 8259 (duckdb__breaks_strict_json), or whose user_uid or
         reel_uid is there but not a JSON string, comes back with every field NULL, so no line is
-        dropped here and int_unparsed_lines_recovered says why.
+        dropped here and int_unparsed_lines_recovered says why. For such a line that the JSON
+        reader did parse, unparsed_json keeps the text it returned (the line without its white
+        space): int_unparsed_lines_recovered finds the line again by it, without parsing every
+        line of the file a second time.
 
         read_ndjson_objects hands over each parsed line's own text (the strictness check needs
         it); json_extract_string then reads every field in one parse of it, with the same values
@@ -133,11 +136,18 @@
             cast(files.file_modified_ms as bigint) as source_file_modified_ms,
             {{ sql_literal(invocation_id) }} as load_id,
             {%- for field in fields %}
-            raw_lines.field_texts[{{ loop.index }}] as {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
+            raw_lines.field_texts[{{ loop.index }}] as {{ adapter.quote(field) }},
             {%- endfor %}
+            case
+                when
+                    raw_lines.field_texts is null
+                    or len(list_filter(raw_lines.field_texts, lambda text: text is not null)) = 0
+                    then cast(raw_lines.json as varchar)
+            end as unparsed_json
         from (
             select
                 filename,
+                json,
                 case
                     when not (
                         {{ duckdb__breaks_strict_json('json') }}
@@ -225,114 +235,84 @@
         malformed_json (also for a text outside RFC 8259), not_a_json_object, missing_user_uid
         for an object with none of the known fields, or, for an id there but not a JSON string,
         the first of missing_user_uid, invalid_user_uid, missing_reel_uid, invalid_reel_uid that
-        holds (the order the validation models check the ids in). Only the files that have such lines are re-read, and on an incremental run
-        only those loaded since the last recovery (a new (source_file, load_id)).
+        holds (the order the validation models check the ids in). Only the files that have such
+        lines are read again, each once, and on an incremental run only those loaded since the
+        last recovery (a new (source_file, load_id)).
 
-        The text comes from the plugin's read_text_lines: byte-exact lines (LF or CRLF ended),
-        whatever they hold; a line that is not valid UTF-8 is invalid_utf8.
-
-        Cheap first: a line that is not valid UTF-8, or not '{...}' inside white space, cannot
-        be a JSON object, so it is one of the unparsed lines. A first pass counts such lines per
-        file. Where a file has exactly as many as the JSON reader returned empty rows, those are
-        the ones. Elsewhere (a file with a '{}' or '{"a":1,,}' line, or CR-only line endings)
-        every line of the file is checked the way the JSON reader reads it: trimmed of white
-        space (which for it includes form feeds and vertical tabs), then parsed.
+        The plugin's recover_text_lines reads a file's byte-exact lines (LF or CRLF ended) and
+        returns the ones staging left empty: each line that is not valid UTF-8 (invalid_utf8) or
+        not '{...}' inside white space, or whose text is one staging kept in unparsed_json.
+        When those are as many as staging's empty rows of the file, they are the ones. Otherwise
+        (a malformed line that looks like an object) it returns every line, and the WHERE below
+        picks them the way the JSON reader reads: trimmed of white space (which for it includes
+        form feeds and vertical tabs), then parsed. No SQL depends on what the files hold.
     -#}
     {%- set fields = raw_event_fields(event_type) -%}
-    {%- set files = files_to_recover(staging_relation) -%}
-    {%- if files | length == 0 -%}
-        {{ no_recovered_lines() }}
-    {%- else -%}
-        {%- set query -%}
-            select filename, count(*)
-            from {{ duckdb__read_text_lines(files | map(attribute=0) | list, every_line=false) }}
-            group by filename
-        {%- endset -%}
-        {%- set not_objects = {} -%}
-        {%- for row in run_query(query).rows -%}
-            {%- do not_objects.update({row[0]: row[1] | int}) -%}
-        {%- endfor -%}
-        {%- set exact, checked = [], [] -%}
-        {%- for file in files -%}
-            {%- do (exact if not_objects.get(file[0], 0) == file[2] | int else checked).append(file) -%}
-        {%- endfor -%}
-        select
-            {{ sql_literal(event_type) }} as event_type,
-            text_lines.filename as source_file,
-            cast(files.load_id as varchar) as load_id,
-            text_lines.line as raw_record,
-            case
-                when not text_lines.is_utf8 then 'invalid_utf8'
-                when
-                    not json_valid(text_lines.json_text)
-                    or {{ duckdb__breaks_strict_json('text_lines.json_text') }}
-                    then 'malformed_json'
-                when json_type(text_lines.json_text) <> 'OBJECT' then 'not_a_json_object'
-                {%- for id in ['user_uid', 'reel_uid'] %}
-                {%- set path = sql_literal('$.' ~ id) %}
-                when coalesce(trim(text_lines.json_text ->> {{ path }}) = '', true)
-                    then {{ sql_literal('missing_' ~ id) }}
-                when json_type(text_lines.json_text, {{ path }}) <> 'VARCHAR'
-                    then {{ sql_literal('invalid_' ~ id) }}
-                {%- endfor %}
-                else 'missing_user_uid'
-            end as reason_code
-        from (
-            {%- if exact %}
-            select * from {{ duckdb__read_text_lines(exact | map(attribute=0) | list, every_line=false) }}
-            {%- endif %}
-            {%- if exact and checked %}
-            union all
-            {%- endif %}
-            {%- if checked %}
-            select * from {{ duckdb__read_text_lines(checked | map(attribute=0) | list, every_line=true) }}
-            where
-                not is_utf8
-                or not json_valid(json_text)
-                or json_type(json_text) <> 'OBJECT'
-                or {{ duckdb__breaks_strict_json('json_text') }}
-                or {{ duckdb__has_non_string_id('json_text') }}
-                or coalesce(
-                    {%- for field in fields %}
-                    json_text ->> {{ sql_literal('$.' ~ field) }}{% if not loop.last %},{% endif %}
-                    {%- endfor %}
-                ) is null
-            {%- endif %}
-        ) as text_lines
-        inner join (
-            values
-            {%- for file in files %}
-            ({{ sql_literal(file[0]) }}, {{ sql_literal(file[1]) }}){% if not loop.last %},{% endif %}
+    {%- set space = duckdb__json_reader_space() -%}
+    select
+        {{ sql_literal(event_type) }} as event_type,
+        text_lines.source_file,
+        cast(text_lines.load_id as varchar) as load_id,
+        text_lines.line as raw_record,
+        case
+            when not text_lines.is_utf8 then 'invalid_utf8'
+            when
+                not json_valid(text_lines.json_text)
+                or {{ duckdb__breaks_strict_json('text_lines.json_text') }}
+                then 'malformed_json'
+            when json_type(text_lines.json_text) <> 'OBJECT' then 'not_a_json_object'
+            {%- for id in ['user_uid', 'reel_uid'] %}
+            {%- set path = sql_literal('$.' ~ id) %}
+            when coalesce(trim(text_lines.json_text ->> {{ path }}) = '', true)
+                then {{ sql_literal('missing_' ~ id) }}
+            when json_type(text_lines.json_text, {{ path }}) <> 'VARCHAR'
+                then {{ sql_literal('invalid_' ~ id) }}
             {%- endfor %}
-        ) as files (file_path, load_id)
-            on text_lines.filename = files.file_path
-    {%- endif -%}
-{% endmacro %}
-
-
-{% macro duckdb__read_text_lines(paths, every_line) -%}
-    {#-
-        The files' non-blank lines as text, through the plugin's read_text_lines: every line, or
-        (every_line false) only those that cannot be a JSON object. Columns: filename, line,
-        is_utf8, and json_text, the line as the JSON reader parses it (trimmed of its white space,
-        which includes form feeds and vertical tabs). No JSON parsing.
-    -#}
-    (
-        {%- for path in paths %}
+            else 'missing_user_uid'
+        end as reason_code
+    from (
         select
-            {{ sql_literal(path) }} as filename,
+            source_file,
+            load_id,
             text_line.line,
             text_line.is_utf8,
-            trim(text_line.line, {{ duckdb__json_reader_space() }}) as json_text
+            trim(text_line.line, {{ space }}) as json_text
         from (
-            select unnest(read_text_lines({{ sql_literal(path) }}, {{ 'true' if every_line else 'false' }})) as text_line
-        )
-        {%- if not loop.last %}
-        union all
-        {%- endif %}
-        {%- endfor %}
-    )
-{%- endmacro %}
+            select
+                source_file,
+                load_id,
+                unnest(recover_text_lines(source_file, unparsed_rows, parsed_texts)) as text_line
+            from (
+                select
+                    source_file,
+                    any_value(load_id) as load_id,
+                    count(*) as unparsed_rows,
+                    coalesce(list(unparsed_json) filter (where unparsed_json is not null), [])
+                        as parsed_texts
+                from {{ staging_relation }}
+                where
+                    is_unparsed
+                    {%- if is_incremental() %}
+                    and source_file || '|' || load_id not in (
+                        select source_file || '|' || load_id from {{ this }}
+                    )
+                    {%- endif %}
+                group by source_file
+            ) as unparsed_files
+        ) as returned_lines
+    ) as text_lines
+    where
+        not text_lines.is_utf8
+        or not json_valid(text_lines.json_text)
+        or json_type(text_lines.json_text) <> 'OBJECT'
+        or {{ duckdb__breaks_strict_json('text_lines.json_text') }}
+        or {{ duckdb__has_non_string_id('text_lines.json_text') }}
+        or coalesce(
+            {%- for field in fields %}
+            text_lines.json_text ->> {{ sql_literal('$.' ~ field) }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) is null
+{% endmacro %}
 
 
 {% macro duckdb__json_reader_space() -%}
@@ -361,44 +341,6 @@
 {% endmacro %}
 
 
-{% macro files_to_recover(staging_relation) %}
-    {#-
-        The files whose unparsed lines int_unparsed_lines_recovered reads again: rows of
-        (source_file, load_id, number of unparsed rows), only files loaded since the last recovery
-        on an incremental run. None while compiling before the staging table exists (dbt compile,
-        the SQL linter).
-    -#}
-    {%- if not (execute and adapter.get_relation(
-            staging_relation.database, staging_relation.schema, staging_relation.identifier)) -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set query -%}
-        select source_file, any_value(load_id), count(*)
-        from {{ staging_relation }}
-        where
-            is_unparsed
-            {%- if is_incremental() %}
-            and source_file || '|' || load_id not in (
-                select source_file || '|' || load_id from {{ this }}
-            )
-            {%- endif %}
-        group by source_file
-        order by source_file
-    {%- endset -%}
-    {{ return(run_query(query).rows | list) }}
-{% endmacro %}
-
-
-{% macro no_recovered_lines() -%}
-    {#- The empty result of read_unparsed_lines, with its columns and types. -#}
-    select
-        {%- for column in ['event_type', 'source_file', 'load_id', 'raw_record', 'reason_code'] %}
-        cast(null as {{ dbt.type_string() }}) as {{ column }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    where false
-{%- endmacro %}
-
-
 {% macro no_raw_events(event_type, fields) -%}
     {#-
         What a staging model reads when there is nothing to load: no rows, the usual columns. On a
@@ -413,7 +355,8 @@
         cast(null as bigint) as source_file_modified_ms,
         cast(null as {{ dbt.type_string() }}) as load_id,
         {%- for field in fields %}
-        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote(field) }},
         {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as unparsed_json
     where false
 {%- endmacro %}

@@ -51,8 +51,10 @@
             cast(files.file_modified_ms as bigint) as source_file_modified_ms,
             {{ sql_literal(invocation_id) }} as load_id,
             {%- for field in fields %}
-            raw_lines.parsed.{{ adapter.quote(field) }} as {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
+            raw_lines.parsed.{{ adapter.quote(field) }} as {{ adapter.quote(field) }},
             {%- endfor %}
+            {#- DuckDB's recovery reads it; Spark's reads every line of the files again. #}
+            cast(null as string) as unparsed_json
         from (
             select
                 source_file,
@@ -135,6 +137,44 @@
 
 
 {#- Helpers of the macros above (Spark only). -#}
+
+{% macro files_to_recover(staging_relation) %}
+    {#-
+        The files whose unparsed lines int_unparsed_lines_recovered reads again: rows of
+        (source_file, load_id, number of unparsed rows), only files loaded since the last recovery
+        on an incremental run. None while compiling before the staging table exists (dbt compile,
+        the SQL linter).
+    -#}
+    {%- if not (execute and adapter.get_relation(
+            staging_relation.database, staging_relation.schema, staging_relation.identifier)) -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        select source_file, any_value(load_id), count(*)
+        from {{ staging_relation }}
+        where
+            is_unparsed
+            {%- if is_incremental() %}
+            and source_file || '|' || load_id not in (
+                select source_file || '|' || load_id from {{ this }}
+            )
+            {%- endif %}
+        group by source_file
+        order by source_file
+    {%- endset -%}
+    {{ return(run_query(query).rows | list) }}
+{% endmacro %}
+
+
+{% macro no_recovered_lines() -%}
+    {#- The empty result of read_unparsed_lines, with its columns and types. -#}
+    select
+        {%- for column in ['event_type', 'source_file', 'load_id', 'raw_record', 'reason_code'] %}
+        cast(null as {{ dbt.type_string() }}) as {{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    where false
+{%- endmacro %}
+
 
 {% macro spark_parse_raw_line(line, fields) -%}
     {#-

@@ -24,6 +24,7 @@ renamed as (
         app_version,
         reel_duration,
         unlike_time,
+        unparsed_json,
         coalesce(
             event_name, timestamp, server_timestamp, user_uid, streamer_uid, reel_uid,
             category_uid, origin_platform, app_version, reel_duration,

@@ -25,6 +25,7 @@ renamed as (
         reel_duration,
         reel_watch_duration,
         replay_count,
+        unparsed_json,
         coalesce(
             event_name, timestamp, server_timestamp, user_uid, streamer_uid, reel_uid,
             category_uid, origin_platform, app_version, reel_duration, reel_watch_duration,

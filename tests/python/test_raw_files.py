@@ -14,6 +14,7 @@ from loco_clips.raw_files import (
     list_event_files,
     raw_file_error,
     read_text_lines,
+    recover_text_lines,
 )
 
 
@@ -74,6 +75,35 @@ def test_the_line_count_agrees_with_the_line_reader(tmp_path: Path) -> None:
         lines = [generator.choice(pieces) for _ in range(generator.randint(0, 6))]
         path.write_bytes(b"\n".join(lines) + generator.choice([b"", b"\n", b"\r\n"]))
         assert count_text_lines(str(path)) == len(read_text_lines(str(path), True))
+
+
+def test_recovery_returns_the_unparsed_lines_or_else_every_line(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(
+        b'{"user_uid": "u"}\n'
+        b"not json\r\n"
+        b' \t{"user_uid": 5}\f\n'  # parsed by the reader, left empty by staging
+        b'{"user_uid": 5}\n'  # the same text: left empty too
+        b'{"user_uid": "u", }\n'  # outside RFC 8259: also known by its text
+        b'{"broken" 1}\n'  # malformed, yet shaped like an object: the reader returned no text
+    )
+    known = ['{"user_uid": 5}', '{"user_uid": "u", }']
+    surely = ["not json", ' \t{"user_uid": 5}\f', '{"user_uid": 5}', '{"user_uid": "u", }']
+
+    # Staging left these four empty, and no other: exactly them, in file order.
+    assert [line["line"] for line in recover_text_lines(str(path), 4, known)] == surely
+    # Five empty rows: one was the malformed '{...}' line, which only parsing finds: every line.
+    every = recover_text_lines(str(path), 5, known)
+    assert every == read_text_lines(str(path), True)
+    assert len(every) == 6
+    # A known text that is no line of the file finds nothing, so the count falls short.
+    assert recover_text_lines(str(path), 2, ["{}"]) == every
+
+
+def test_recovery_of_a_file_with_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(b'{"a": 1}\n{"b": "\xff"}\n{"c": 3}\n')
+    assert recover_text_lines(str(path), 1, []) == [{"line": '{"b": "\\xff"}', "is_utf8": False}]
 
 
 def test_gzip_files_are_read_and_a_corrupt_one_names_itself(tmp_path: Path) -> None:
