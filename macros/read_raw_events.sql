@@ -139,9 +139,11 @@
             raw_lines.field_texts[{{ loop.index }}] as {{ adapter.quote(field) }},
             {%- endfor %}
             case
-                when
-                    raw_lines.field_texts is null
-                    or len(list_filter(raw_lines.field_texts, lambda text: text is not null)) = 0
+                when coalesce(
+                    {%- for field in fields %}
+                    raw_lines.field_texts[{{ loop.index }}]{% if not loop.last %},{% endif %}
+                    {%- endfor %}
+                ) is null
                     then cast(raw_lines.json as varchar)
             end as unparsed_json
         from (
@@ -289,14 +291,7 @@
                     count(*) as unparsed_rows,
                     coalesce(list(unparsed_json) filter (where unparsed_json is not null), [])
                         as parsed_texts
-                from {{ staging_relation }}
-                where
-                    is_unparsed
-                    {%- if is_incremental() %}
-                    and source_file || '|' || load_id not in (
-                        select source_file || '|' || load_id from {{ this }}
-                    )
-                    {%- endif %}
+                {{ unparsed_rows_to_recover(staging_relation) }}
                 group by source_file
             ) as unparsed_files
         ) as returned_lines
@@ -313,6 +308,23 @@
             {%- endfor %}
         ) is null
 {% endmacro %}
+
+
+{% macro unparsed_rows_to_recover(staging_relation) -%}
+    {#-
+        The FROM and WHERE of the staging rows whose lines int_unparsed_lines_recovered reads
+        again: the unparsed ones, on an incremental run only of the files loaded since the last
+        recovery (a new (source_file, load_id)). Both engines.
+    -#}
+    from {{ staging_relation }}
+    where
+        is_unparsed
+        {%- if is_incremental() %}
+        and source_file || '|' || load_id not in (
+            select source_file || '|' || load_id from {{ this }}
+        )
+        {%- endif %}
+{%- endmacro %}
 
 
 {% macro duckdb__json_reader_space() -%}

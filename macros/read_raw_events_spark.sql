@@ -151,14 +151,7 @@
     {%- endif -%}
     {%- set query -%}
         select source_file, any_value(load_id), count(*)
-        from {{ staging_relation }}
-        where
-            is_unparsed
-            {%- if is_incremental() %}
-            and source_file || '|' || load_id not in (
-                select source_file || '|' || load_id from {{ this }}
-            )
-            {%- endif %}
+        {{ unparsed_rows_to_recover(staging_relation) }}
         group by source_file
         order by source_file
     {%- endset -%}
