@@ -46,7 +46,7 @@ def summarize(output_path: str, top_reasons: int = 5) -> str:
 
     lines = [
         f"Run {summary['run_id']}, finished {summary['finished_at']}",
-        f"raw_path {summary['raw_path']}: {summary['files_read']} new or changed files read,"
+        f"raw_path {summary['raw_path']}: {summary['files_read']} new files read,"
         f" {summary['files_in_state']} in the state",
         "",
         f"{'event type':<14}{'lines read':>12}{'used':>12}{'duplicates':>12}{'rejected':>12}",

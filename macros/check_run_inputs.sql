@@ -93,19 +93,26 @@
 
 {% macro duckdb__check_state_binding() %}
     {#-
-        The DuckDB file is incremental state built from one raw_path. An incremental run on
-        another raw_path (or on a state that recorded none) would mix two folders: refuse. A
-        full refresh from another folder, or a state with no staging table yet, clears the record
-        (a full refresh of the same folder keeps it: a killed one mixes nothing);
-        record_state_binding writes it again once every staging model of the run has succeeded.
+        The DuckDB file is incremental state built from one raw_path, by one version of the
+        rules. An incremental run on another raw_path (or on a state that recorded none), or with
+        other rules (rules_fingerprint), would mix two folders or two rule sets: refuse. A full
+        refresh that changes either, or a state with no staging table yet, clears the record (a
+        full refresh with the same of both keeps it: a killed one mixes nothing);
+        record_state_binding writes it again once every incremental model of the run has
+        succeeded.
     -#}
     {%- set binding = state_binding_relation() -%}
     {%- set recorded = none -%}
+    {%- set recorded_rules = none -%}
     {%- if adapter.get_relation(binding.database, binding.schema, binding.identifier) -%}
-        {%- set rows = run_query('select raw_path from ' ~ binding).rows -%}
-        {%- set recorded = rows[0][0] if rows | length > 0 else none -%}
+        {%- do run_query('alter table ' ~ binding ~ ' add column if not exists rules_fingerprint varchar') -%}
+        {%- set rows = run_query('select raw_path, rules_fingerprint from ' ~ binding).rows -%}
+        {%- if rows | length > 0 -%}
+            {%- set recorded, recorded_rules = rows[0][0], rows[0][1] -%}
+        {%- endif -%}
     {%- else -%}
-        {%- do run_query('create table ' ~ binding ~ ' (raw_path varchar, bound_at timestamp)') -%}
+        {%- do run_query('create table ' ~ binding
+            ~ ' (raw_path varchar, bound_at timestamp, rules_fingerprint varchar)') -%}
     {%- endif -%}
     {%- set ns = namespace(has_state=false) -%}
     {%- for event_type in event_types() -%}
@@ -124,33 +131,127 @@
                 "The state in " ~ target.path ~ " was built from raw_path " ~ tojson(recorded)
                 ~ ", not " ~ tojson(raw_path) ~ ": point DBT_DUCKDB_PATH at another file for "
                 ~ "another folder, or rebuild this one with --full-refresh.") }}
+        {%- elif recorded_rules != rules_fingerprint() -%}
+            {{ exceptions.raise_compiler_error(
+                "The state in " ~ target.path ~ " was built with other rules (the models, macros, "
+                ~ "sources or seeds its incremental models are made of have changed): rebuild it "
+                ~ "with --full-refresh.") }}
         {%- endif -%}
-    {%- elif recorded != raw_path -%}
-        {#- A full refresh from another folder, or a new state: bound again once it is built. -#}
+        {%- do check_loaded_files_unchanged() -%}
+    {%- elif recorded != raw_path or recorded_rules != rules_fingerprint() -%}
+        {#- A full refresh that changes the folder or the rules, or a new state: bound again once built. -#}
         {%- do run_query('delete from ' ~ binding) -%}
     {%- endif -%}
 {% endmacro %}
 
 
+{% macro check_loaded_files_unchanged() %}
+    {#-
+        An incremental run only adds: every raw file the state has loaded must still be there,
+        with the size and modification time it was loaded with. Otherwise its rows, and what
+        the validation and per-pair state models made of them, would no longer match raw_path:
+        refuse, naming the file, and ask for --full-refresh (which reads every file again).
+    -#}
+    {%- for event_type in event_types() -%}
+        {%- set staging = api.Relation.create(
+            database=target.database, schema=target.schema, identifier='stg_clips__' ~ event_type) -%}
+        {%- if adapter.get_relation(staging.database, staging.schema, staging.identifier) -%}
+            {%- set listed = {} -%}
+            {%- for file in list_raw_files(event_type) -%}
+                {%- do listed.update({file[0]: [file[1], file[2]]}) -%}
+            {%- endfor -%}
+            {%- set query -%}
+                select distinct source_file, source_file_size, source_file_modified_ms
+                from {{ staging }}
+                order by source_file
+            {%- endset -%}
+            {%- for row in run_query(query).rows -%}
+                {%- set now = listed.get(row[0]) -%}
+                {%- if now is none -%}
+                    {{ exceptions.raise_compiler_error(
+                        "Raw file " ~ tojson(row[0]) ~ " was loaded by an earlier run and is gone: "
+                        ~ "an incremental run only adds files. Put it back, or rebuild with --full-refresh.") }}
+                {%- elif now != [row[1] | int, row[2] | int] -%}
+                    {{ exceptions.raise_compiler_error(
+                        "Raw file " ~ tojson(row[0]) ~ " has changed since an earlier run loaded it "
+                        ~ "(size or modification time): an incremental run only adds files. Rebuild "
+                        ~ "with --full-refresh.") }}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+{% endmacro %}
+
+
+{% macro rules_fingerprint() %}
+    {#-
+        An MD5 of everything the incremental models' rows depend on: the SQL of each
+        incremental model and of every model and seed upstream of it (their checksums), the
+        declared columns of the sources, the text of every project macro they call, with each
+        dispatched macro's engine forms, and the var interest_threshold. A state built with another fingerprint holds rows
+        made by other rules.
+    -#}
+    {%- set macros = {} -%}
+    {%- for value in context.values() if value.macro is defined and value.macro.package_name == project_name -%}
+        {%- do macros.update({value.macro.unique_id: value.macro}) -%}
+    {%- endfor -%}
+    {%- set todo = [] -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
+        {%- do todo.append(node.unique_id) -%}
+    {%- endfor -%}
+    {%- set seen = {} -%}
+    {%- for unique_id in todo if unique_id not in seen -%}
+        {%- if unique_id in macros -%}
+            {%- set macro = macros[unique_id] -%}
+            {%- do seen.update({unique_id: macro.macro_sql}) -%}
+            {%- set name = unique_id.split('.')[-1] -%}
+            {%- do todo.extend(macro.depends_on.macros) -%}
+            {%- for prefix in ['default__', 'duckdb__', 'spark__'] -%}
+                {%- do todo.append('macro.' ~ project_name ~ '.' ~ prefix ~ name) -%}
+            {%- endfor -%}
+        {%- elif unique_id in graph.nodes -%}
+            {%- set node = graph.nodes[unique_id] -%}
+            {%- do seen.update({unique_id: node.checksum.checksum}) -%}
+            {%- do todo.extend(node.depends_on.nodes) -%}
+            {%- do todo.extend(node.depends_on.macros) -%}
+        {%- elif unique_id in graph.sources -%}
+            {%- do seen.update({unique_id: graph.sources[unique_id].columns.keys() | list | join(',')}) -%}
+        {%- else -%}
+            {%- do seen.update({unique_id: ''}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- int_pair_interest keeps is_interested, decided with this var. -#}
+    {%- do seen.update({'var.interest_threshold': fraction_var('interest_threshold')}) -%}
+    {%- set parts = [] -%}
+    {%- for unique_id in seen.keys() | sort -%}
+        {%- do parts.append(unique_id ~ '=' ~ local_md5(seen[unique_id])) -%}
+    {%- endfor -%}
+    {{ return(local_md5(parts | join('\n'))) }}
+{% endmacro %}
+
+
 {% macro record_state_binding(results) %}
     {#-
-        on-run-end: once every staging model of the run has succeeded (and at least one ran),
-        the state is known to hold raw_path's files only: record raw_path.
+        on-run-end: once every incremental model of the run has succeeded (and at least one
+        staging model ran), the state is known to hold raw_path's files only, made by these
+        rules: record both.
     -#}
     {%- if not execute or target.type != 'duckdb' or flags.WHICH not in ['build', 'run'] -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set ns = namespace(built=0, failed=0) -%}
+    {%- set ns = namespace(staged=0, failed=0) -%}
     {%- for result in results if result.node.resource_type == 'model'
-        and result.node.name.startswith('stg_') -%}
-        {%- set ns.built = ns.built + 1 -%}
+        and result.node.config.materialized == 'incremental' -%}
+        {%- set ns.staged = ns.staged + (1 if result.node.name.startswith('stg_') else 0) -%}
         {%- set ns.failed = ns.failed + (0 if result.status == 'success' else 1) -%}
     {%- endfor -%}
-    {%- if ns.built > 0 and ns.failed == 0 -%}
+    {%- if ns.staged > 0 and ns.failed == 0 -%}
         {%- set binding = state_binding_relation() -%}
         {%- do run_query('delete from ' ~ binding) -%}
-        {%- do run_query('insert into ' ~ binding ~ ' values (' ~ sql_literal(var('raw_path'))
-            ~ ', current_timestamp)') -%}
+        {%- do run_query('insert into ' ~ binding ~ ' (raw_path, bound_at, rules_fingerprint) values ('
+            ~ sql_literal(var('raw_path')) ~ ', current_timestamp, '
+            ~ sql_literal(rules_fingerprint()) ~ ')') -%}
     {%- endif -%}
     {{ return('') }}
 {% endmacro %}

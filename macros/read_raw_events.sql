@@ -59,23 +59,21 @@
 {% macro files_to_load(event_type) %}
     {#-
         The files a staging model reads in this run: all of them on a full refresh; on an
-        incremental run only those whose (path, size, modification time) it has not loaded yet.
+        incremental run only those it has not loaded yet (the ones it has are unchanged:
+        check_loaded_files_unchanged refused the run otherwise).
     -#}
     {%- set files = list_raw_files(event_type) -%}
     {%- if execute and is_incremental() -%}
-        {%- set query -%}
-            select distinct source_file, source_file_size, source_file_modified_ms from {{ this }}
-        {%- endset -%}
-        {%- set loaded = [] -%}
-        {%- for row in run_query(query).rows -%}
-            {%- do loaded.append(row[0] ~ '|' ~ (row[1] | int) ~ '|' ~ (row[2] | int)) -%}
+        {%- set loaded = {} -%}
+        {%- for row in run_query('select distinct source_file from ' ~ this).rows -%}
+            {%- do loaded.update({row[0]: true}) -%}
         {%- endfor -%}
         {%- set new_files = [] -%}
-        {%- for file in files if (file[0] ~ '|' ~ file[1] ~ '|' ~ file[2]) not in loaded -%}
+        {%- for file in files if file[0] not in loaded -%}
             {%- do new_files.append(file) -%}
         {%- endfor -%}
-        {%- do log(event_type ~ ": " ~ new_files | length ~ " new or changed of "
-            ~ files | length ~ " files", info=true) -%}
+        {%- do log(event_type ~ ": " ~ new_files | length ~ " new of " ~ files | length ~ " files",
+            info=true) -%}
         {{ return(new_files) }}
     {%- endif -%}
     {{ return(files) }}
@@ -238,8 +236,7 @@
         for an object with none of the known fields, or, for an id there but not a JSON string,
         the first of missing_user_uid, invalid_user_uid, missing_reel_uid, invalid_reel_uid that
         holds (the order the validation models check the ids in). Only the files that have such
-        lines are read again, each once, and on an incremental run only those loaded since the
-        last recovery (a new (source_file, load_id)).
+        lines are read again, each once, and on an incremental run only those it has not read yet.
 
         The plugin's recover_text_lines reads a file's byte-exact lines (LF or CRLF ended) and
         returns the ones staging left empty: each line that is not valid UTF-8 (invalid_utf8) or
@@ -313,17 +310,12 @@
 {% macro unparsed_rows_to_recover(staging_relation) -%}
     {#-
         The FROM and WHERE of the staging rows whose lines int_unparsed_lines_recovered reads
-        again: the unparsed ones, on an incremental run only of the files loaded since the last
-        recovery (a new (source_file, load_id)). Both engines.
+        again: the unparsed ones, on an incremental run only of the files it has not read yet.
+        Both engines.
     -#}
     from {{ staging_relation }}
     where
-        is_unparsed
-        {%- if is_incremental() %}
-        and source_file || '|' || load_id not in (
-            select source_file || '|' || load_id from {{ this }}
-        )
-        {%- endif %}
+        is_unparsed and {{ not_yet_read() }}
 {%- endmacro %}
 
 
@@ -331,26 +323,6 @@
     {#- The characters DuckDB's JSON reader skips around a line: space, \t, \n, \v, \f, \r. -#}
     chr(32) || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)
 {%- endmacro %}
-
-
-{% macro forget_reloaded_lines() %}
-    {#-
-        Pre-hook of int_unparsed_lines_recovered on incremental runs: drop the recovered lines of
-        files that were reloaded (or are gone) since, so they are recovered again from the new copy.
-    -#}
-    {%- if is_incremental() -%}
-        delete from {{ this }}
-        where source_file || '|' || load_id not in (
-            {%- for event_type in event_types() %}
-            select source_file || '|' || load_id
-            from {{ ref('stg_clips__' ~ event_type) }}
-            where is_unparsed
-            {%- if not loop.last %}
-            union all{% endif %}
-            {%- endfor %}
-        )
-    {%- endif -%}
-{% endmacro %}
 
 
 {% macro no_raw_events(event_type, fields) -%}

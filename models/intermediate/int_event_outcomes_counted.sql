@@ -28,13 +28,15 @@ parsed_events as (
     select
         'reel_watched' as event_type,
         reason_code,
-        n_copies
+        n_copies,
+        is_first_copy
     from {{ ref('int_watch_events_validated') }}
     union all
     select
         event_type,
         reason_code,
-        n_copies
+        n_copies,
+        is_first_copy
     from {{ ref('int_reactions_validated') }}
 
 ),
@@ -43,9 +45,13 @@ parsed_outcomes as (
 
     select
         event_type,
-        cast(sum(case when reason_code is null then 1 else 0 end) as bigint) as used,
-        cast(sum(n_copies - 1) as bigint) as duplicates,
-        cast(sum(case when reason_code is not null then 1 else 0 end) as bigint) as rejected
+        -- Each distinct record once (its first copy), as used or rejected; the other copies
+        -- are duplicates.
+        cast(sum(case when is_first_copy and reason_code is null then 1 else 0 end) as bigint)
+            as used,
+        cast(sum(n_copies - case when is_first_copy then 1 else 0 end) as bigint) as duplicates,
+        cast(sum(case when is_first_copy and reason_code is not null then 1 else 0 end) as bigint)
+            as rejected
     from parsed_events
     group by event_type
 

@@ -1,16 +1,23 @@
 -- Rules 3 and 5 for likes and unlikes (text: models/_rules__docs.md). One row per distinct
--- record; valid rows have a NULL reason_code. Narrow, like int_watch_events_validated: the raw
--- record is kept for rejected rows only.
+-- record of each file; valid rows have a NULL reason_code, and the copies of a record after its
+-- first (is_first_copy false) count as duplicates. Narrow, like int_watch_events_validated: the
+-- raw record is kept for rejected rows only. Incremental like it (macros/incremental_batches.sql).
+
+{%- set columns = ['event_type'] + record_fields('reel_liked') | map(attribute=1) | list %}
 
 {#-
-    A subquery, not a CTE: deduplicate_records scans it three times. Its columns are
-    record_fields plus event_type.
+    Subqueries, not CTEs, as in int_watch_events_validated: lines['new'], the lines this run
+    validates, and lines['all'], every parsed line, each with record_fields plus event_type.
 -#}
-{%- set reactions %}
+{%- set lines = {} %}
+{%- for kind in ['new', 'all'] %}
+{%- set union %}
     (
+        {%- for event_type, action_time in [('reel_liked', 'like_time'), ('reel_unliked', 'unlike_time')] %}
         select
-            'reel_liked' as event_type,
+            {{ sql_literal(event_type) }} as event_type,
             source_file,
+            record_hash,
             event_name,
             client_timestamp,
             server_timestamp,
@@ -21,45 +28,50 @@
             origin_platform,
             app_version,
             reel_duration,
-            like_time as action_time
-        from {{ ref('stg_clips__reel_liked') }}
-        where not is_unparsed
+            {{ action_time }} as action_time
+        from {{ ref('stg_clips__' ~ event_type) }}
+        where not is_unparsed{% if kind == 'new' %} and {{ not_yet_read() }}{% endif %}
+        {%- if not loop.last %}
         union all
-        select
-            'reel_unliked' as event_type,
-            source_file,
-            event_name,
-            client_timestamp,
-            server_timestamp,
-            user_uid,
-            streamer_uid,
-            reel_uid,
-            category_uid,
-            origin_platform,
-            app_version,
-            reel_duration,
-            unlike_time as action_time
-        from {{ ref('stg_clips__reel_unliked') }}
-        where not is_unparsed
+        {%- endif %}
+        {%- endfor %}
     )
 {%- endset %}
+{%- do lines.update({kind: union}) %}
+{%- endfor %}
 
 with
 
 deduplicated as (
 
-    {%- set columns = ['event_type'] + record_fields('reel_liked') | map(attribute=1) | list %}
-    {{ deduplicate_records(reactions, columns) }}
+    {{ deduplicate_records(lines['new'], columns) }}
+
+),
+
+held as (
+
+    {{ held_record_hashes('deduplicated', lines['all'], columns) }}
+
+),
+
+first_copies as (
+
+    select
+        deduplicated.*,
+        deduplicated.is_first_file and held.record_hash is null as is_first_copy
+    from deduplicated
+    left join held
+        on deduplicated.record_hash = held.record_hash
 
 ),
 
 typed as (
 
     select
-        deduplicated.*,
+        first_copies.*,
         {{ parse_integer('client_timestamp') }} as client_timestamp_ms,
         {{ parse_integer('server_timestamp') }} as server_timestamp_ms
-    from deduplicated
+    from first_copies
 
 ),
 
@@ -82,6 +94,8 @@ final as (
         event_type,
         source_file,
         n_copies,
+        is_first_copy,
+        {{ batch_number() }} as batch_number,
         user_uid,
         reel_uid,
         client_timestamp_ms,
@@ -91,7 +105,11 @@ final as (
             when reason_code is null then null
             when event_type = 'reel_liked' then {{ raw_record_json(record_fields('reel_liked')) }}
             else {{ raw_record_json(record_fields('reel_unliked')) }}
-        end as raw_record
+        end as raw_record,
+        case
+            when reason_code is not null
+                then {{ record_key(columns) }}
+        end as record_key
     from validated
 
 )

@@ -1,13 +1,24 @@
 -- Rules 1, 2 and 5 for watch events (text: models/_rules__docs.md). One row per distinct
--- record: valid rows have a NULL reason_code. Narrow on purpose: the
--- keys and numbers the mart needs, and the raw record of rejected rows only (writing every
--- field's text again for valid rows was the largest single cost of a build).
+-- record of each file: valid rows have a NULL reason_code, and the copies of a record after
+-- its first (is_first_copy false) count as duplicates. Narrow on purpose: the keys and numbers
+-- the mart needs, and the raw record of rejected rows only (writing every field's text again
+-- for valid rows was the largest single cost of a build). Incremental: a run validates the
+-- files it has not seen (macros/incremental_batches.sql).
 
 {%- set fields = record_fields('reel_watched') %}
+{%- set columns = fields | map(attribute=1) | list %}
+{%- set staging = ref('stg_clips__reel_watched') %}
 
-{#- A subquery, not a CTE: deduplicate_records scans it three times. -#}
-{%- set watched -%}
-    (select * from {{ ref('stg_clips__reel_watched') }} where not is_unparsed)
+{#-
+    Subqueries, not CTEs: deduplicate_records scans new_lines three times (as a CTE, DuckDB
+    would hold every line of a full build in memory). lines: every parsed line, where
+    held_record_hashes looks for the copies an earlier run read.
+-#}
+{%- set lines -%}
+    (select * from {{ staging }} where not is_unparsed)
+{%- endset %}
+{%- set new_lines -%}
+    (select * from {{ staging }} where not is_unparsed and {{ not_yet_read() }})
 {%- endset %}
 
 with
@@ -20,18 +31,35 @@ app_versions as (
 
 deduplicated as (
 
-    {{ deduplicate_records(watched, fields | map(attribute=1) | list) }}
+    {{ deduplicate_records(new_lines, columns) }}
+
+),
+
+held as (
+
+    {{ held_record_hashes('deduplicated', lines, columns) }}
+
+),
+
+first_copies as (
+
+    select
+        deduplicated.*,
+        deduplicated.is_first_file and held.record_hash is null as is_first_copy
+    from deduplicated
+    left join held
+        on deduplicated.record_hash = held.record_hash
 
 ),
 
 typed as (
 
     select
-        deduplicated.*,
+        first_copies.*,
         {{ parse_decimal('reel_duration') }} as reel_duration_seconds,
         {{ parse_decimal('reel_watch_duration') }} as reel_watch_duration_seconds,
         {{ parse_integer('replay_count') }} as replay_count_number
-    from deduplicated
+    from first_copies
 
 ),
 
@@ -95,6 +123,8 @@ normalized as (
     select
         source_file,
         n_copies,
+        is_first_copy,
+        {{ batch_number() }} as batch_number,
         user_uid,
         reel_uid,
         reel_duration_seconds,
@@ -103,7 +133,11 @@ normalized as (
         case
             when reason_code is not null
                 then {{ raw_record_json(fields) }}
-        end as raw_record
+        end as raw_record,
+        case
+            when reason_code is not null
+                then {{ record_key(columns) }}
+        end as record_key
     from validated
 
 )

@@ -1,7 +1,7 @@
-{{ config(materialized='view') }}
--- Rule 6's two sides per pair (text: models/_rules__docs.md); user_reel_interest divides.
--- A view: only user_reel_interest reads it, and writing ~1 row per event as a table cost more
--- than the aggregation it saves.
+-- Rule 6's two sides per pair (text: models/_rules__docs.md); int_pair_interest divides.
+-- Per-pair state: an incremental run adds the watch events of the batches it has not applied
+-- to what it held for the pairs they touch (sums add, the largest duration stays the largest),
+-- exactly, without reading the history (macros/incremental_batches.sql).
 
 with
 
@@ -11,9 +11,10 @@ watch_events as (
         user_uid,
         reel_uid,
         normalized_watch_seconds,
-        reel_duration_seconds
+        reel_duration_seconds,
+        batch_number
     from {{ ref('int_watch_events_validated') }}
-    where reason_code is null
+    where reason_code is null and is_first_copy and {{ not_yet_applied() }}
 
 ),
 
@@ -24,10 +25,35 @@ summed as (
         reel_uid,
         sum(normalized_watch_seconds) as watched_seconds,
         max(reel_duration_seconds) as reel_duration_seconds,
-        count(*) as watch_events
+        count(*) as watch_events,
+        max(batch_number) as last_batch_number
     from watch_events
+    group by user_uid, reel_uid
+
+),
+
+applied as (
+
+    {{ applied_rows('summed') }}
+
+),
+
+merged as (
+
+    select
+        user_uid,
+        reel_uid,
+        sum(watched_seconds) as watched_seconds,
+        max(reel_duration_seconds) as reel_duration_seconds,
+        cast(sum(watch_events) as bigint) as watch_events,
+        max(last_batch_number) as last_batch_number
+    from (
+        select * from summed
+        union all
+        select * from applied
+    ) as sums
     group by user_uid, reel_uid
 
 )
 
-select * from summed
+select * from merged

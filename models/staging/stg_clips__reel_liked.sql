@@ -29,7 +29,9 @@ renamed as (
             event_name, timestamp, server_timestamp, user_uid, streamer_uid, reel_uid,
             category_uid, origin_platform, app_version, reel_duration,
             like_time
-        ) is null as is_unparsed
+        ) is null as is_unparsed,
+        -- Finds the lines that may be copies of one another (rule 5), never decides it.
+        {{ line_record_hash('reel_liked') }} as record_hash
 
     from source
 

@@ -62,11 +62,11 @@ def test_unrecovered_unparsed_lines_are_counted_per_file(tmp_path: Path) -> None
 
 
 def test_lines_that_do_not_add_up_are_shown_with_every_count(tmp_path: Path) -> None:
-    """A line count that takes every copy of a record for a duplicate (not n_copies - 1)."""
+    """A line count that takes every copy of a record for a duplicate, the first one too."""
     project = copy_project(tmp_path / "project")
     replace_once(
         project / "models" / "intermediate" / "int_event_outcomes_counted.sql",
-        "sum(n_copies - 1)",
+        "sum(n_copies - case when is_first_copy then 1 else 0 end)",
         "sum(n_copies)",
     )
     raw = tmp_path / "raw"
