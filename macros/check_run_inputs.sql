@@ -95,11 +95,12 @@
     {#-
         The DuckDB file is incremental state built from one raw_path, by one version of the
         rules. An incremental run on another raw_path (or on a state that recorded none), or with
-        other rules (rules_fingerprint), would mix two folders or two rule sets: refuse. A full
-        refresh that changes either, or a state with no staging table yet, clears the record (a
-        full refresh with the same of both keeps it: a killed one mixes nothing);
+        other rules (rules_fingerprint), would mix two folders or two rule sets: refuse. Any
+        other run (a full refresh, or a state with no staging table yet) clears the record, and
         record_state_binding writes it again once every incremental model of the run has
-        succeeded.
+        succeeded: a full refresh stopped half way (its validation models rebuilt, its per-pair
+        states not) leaves a state that asks for --full-refresh, not one that would merge its
+        batches again.
     -#}
     {%- set binding = state_binding_relation() -%}
     {%- set recorded = none -%}
@@ -138,8 +139,7 @@
                 ~ "with --full-refresh.") }}
         {%- endif -%}
         {%- do check_loaded_files_unchanged() -%}
-    {%- elif recorded != raw_path or recorded_rules != rules_fingerprint() -%}
-        {#- A full refresh that changes the folder or the rules, or a new state: bound again once built. -#}
+    {%- else -%}
         {%- do run_query('delete from ' ~ binding) -%}
     {%- endif -%}
 {% endmacro %}

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
-from helpers import copy_project, run_dbt_build, run_generator
+from helpers import copy_project, replace_once, run_dbt_build, run_generator
 
 EVENT_TYPES = ("reel_watched", "reel_liked", "reel_unliked")
 # 10 % dirt, nearly all of it rejected: one day can exceed the default 10 % gate by chance.
@@ -178,13 +178,21 @@ def test_a_state_built_with_other_rules_is_refused_until_a_full_refresh(tmp_path
     assert run_dbt_build(work, landing, out, project=project).returncode == 0
     refused = "was built with other rules"
 
-    with (project / "macros" / "publish_outputs.sql").open("a") as handle:
-        handle.write("\n{# a comment in a macro no incremental model calls #}\n")
+    # A macro no incremental model calls, changed.
+    replace_once(
+        project / "macros" / "publish_outputs.sql",
+        "{% macro publish_outputs(results) %}",
+        "{% macro publish_outputs(results) %}{# changed #}",
+    )
     result = run_dbt_build(work, landing, out, project=project)
     assert result.returncode == 0, result.stdout[-3000:]
 
-    with (project / "macros" / "parse_numbers.sql").open("a") as handle:
-        handle.write("\n{# a rule's macro, changed #}\n")
+    # A rule's macro, changed (a comment: what it computes is the same, the check cannot know).
+    replace_once(
+        project / "macros" / "parse_numbers.sql",
+        "{% macro parse_decimal(text) -%}",
+        "{% macro parse_decimal(text) -%}{# changed #}",
+    )
     result = run_dbt_build(work, landing, out, project=project)
     assert result.returncode != 0
     assert refused in result.stdout, result.stdout[-3000:]

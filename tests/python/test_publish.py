@@ -236,12 +236,17 @@ def test_c_sigkill_at_any_moment_leaves_the_previous_outputs(
     before = published(out)
     moments = {
         "staging": lambda line: "START sql incremental model main.stg_clips__reel_watched" in line,
-        "validation": lambda line: "START sql table model main.int_watch_events_validated" in line,
+        "validation": lambda line: "START sql incremental model main.int_watch_events_validated"
+        in line,
     }
     for moment, seen in moments.items():
         # --full-refresh: staging reparses every file, so the moment lasts long enough.
         kill_build_when(work, raw, out, seen, "--full-refresh")
         assert published(out) == before, moment
+        # Half rebuilt: the next run must be a full refresh too.
+        refused = run_dbt_build(work, raw, out)
+        assert refused.returncode != 0, moment
+        assert "does not say which raw_path it was built from" in refused.stdout, moment
 
     # Publishing: the plugin pauses (LOCO_PUBLISH_TEST_PAUSE) after the run's three files are
     # written and before the swap; the kill comes once they are all there.
@@ -259,7 +264,7 @@ def test_c_sigkill_at_any_moment_leaves_the_previous_outputs(
             time.sleep(0.05)
         return False
 
-    kill_build_when(work, raw, out, publishing, LOCO_PUBLISH_TEST_PAUSE="30")
+    kill_build_when(work, raw, out, publishing, "--full-refresh", LOCO_PUBLISH_TEST_PAUSE="30")
     assert published(out) == before
     assert len(run_folders(out)) == 2  # the killed run's folder, left over
 

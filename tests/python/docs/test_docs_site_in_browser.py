@@ -161,7 +161,7 @@ def test_model_page_shows_every_contract_column_with_its_type_and_description(
 def test_model_page_lists_its_parent_models_under_depends_on(model_page: Page) -> None:
     depends_on = model_page.locator("section", has=model_page.locator("#depends_on"))
     parents = {link.inner_text().strip() for link in depends_on.locator("li a").all()}
-    assert {"int_watch_time_summed", "int_reel_actions_latest"} <= parents
+    assert {"int_pair_interest", "int_event_outcomes_counted"} <= parents
 
 
 def test_lineage_graph_runs_from_the_three_sources_to_the_exposures(
