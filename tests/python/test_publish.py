@@ -236,8 +236,9 @@ def test_c_sigkill_at_any_moment_leaves_the_previous_outputs(
     before = published(out)
     moments = {
         "staging": lambda line: "START sql incremental model main.stg_clips__reel_watched" in line,
-        "validation": lambda line: "START sql incremental model main.int_watch_events_validated"
-        in line,
+        "validation": lambda line: (
+            "START sql incremental model main.int_watch_events_validated" in line
+        ),
     }
     for moment, seen in moments.items():
         # --full-refresh: staging reparses every file, so the moment lasts long enough.
