@@ -5,7 +5,7 @@
         whether that file is the first, in path order, of the files of `relation` holding the
         record. `relation` is a table or a parenthesised subquery with the columns `fields` and
         source_file; the other columns are dropped. Kept per file so that an incremental run knows every file it has read
-        (held_record_hashes tells the copies an earlier run read).
+        (mark_first_copies tells the copies an earlier run read).
 
         Exact, but not by grouping every row on every field: a 64-bit hash of the fields finds
         the few records that may repeat; only those are grouped on the fields themselves. A hash
@@ -54,37 +54,44 @@
 {% endmacro %}
 
 
-{% macro held_record_hashes(records, lines, fields) %}
+{% macro mark_first_copies(records, lines, fields) %}
     {#-
-        Rule 5 across runs: the record_hash of each record of `records` (this run's rows, from
-        deduplicate_records) that a file read by an earlier run of the model ({{ this }}) also
-        holds, so that this copy counts as a duplicate. Exact: the 64-bit hash only finds the
-        candidate lines of those files in `lines` (the staging rows, with the columns `fields`,
-        source_file and record_hash, the same hash of the same fields: line_record_hash); their
-        fields are then compared. Only a record sent again
-        has a candidate (or, once in a long while, a hash collision, which the comparison rules
-        out). On a full build, nothing: every copy is in this run (and `records` is not read
-        again, which would make DuckDB hold it in memory).
+        Rule 5 across runs: the rows of `records` (this run's, from deduplicate_records) with
+        is_first_copy: the record's first file in this run (is_first_file), unless a file read
+        by an earlier run of the model ({{ this }}) holds it too, which makes this copy a
+        duplicate. Exact: the 64-bit hash only finds the candidate lines of those files in
+        `lines` (the staging rows, with the columns `fields`, source_file and record_hash, the
+        same hash of the same fields: line_record_hash); their fields are then compared. Only a
+        record sent again has a candidate (or, once in a long while, a hash collision, which the
+        comparison rules out). On a full build every copy is in this run: is_first_file alone.
     -#}
     {%- if not is_incremental() %}
-    select {{ record_hash(['cast(null as ' ~ dbt.type_string() ~ ')']) }} as record_hash
-    from (select 1 as one) as no_rows
-    where false
-    {%- else %}
-    select distinct records.record_hash
+    select
+        records.*,
+        records.is_first_file as is_first_copy
     from {{ records }} as records
-    inner join (
-        select {{ fields | join(', ') }}, record_hash
-        from {{ lines }} as lines
-        where
-            record_hash in (select record_hash from {{ records }})
-            and source_file in (select distinct source_file from {{ this }})
-    ) as held_copies
-        on
-            records.record_hash = held_copies.record_hash
-            {%- for field in fields %}
-            and records.{{ field }} is not distinct from held_copies.{{ field }}
-            {%- endfor %}
+    {%- else %}
+    select
+        records.*,
+        records.is_first_file and held.record_hash is null as is_first_copy
+    from {{ records }} as records
+    left join (
+        select distinct candidates.record_hash
+        from {{ records }} as candidates
+        inner join (
+            select {{ fields | join(', ') }}, record_hash
+            from {{ lines }} as lines
+            where
+                record_hash in (select record_hash from {{ records }})
+                and source_file in (select distinct source_file from {{ this }})
+        ) as held_copies
+            on
+                candidates.record_hash = held_copies.record_hash
+                {%- for field in fields %}
+                and candidates.{{ field }} is not distinct from held_copies.{{ field }}
+                {%- endfor %}
+    ) as held
+        on records.record_hash = held.record_hash
     {%- endif %}
 {% endmacro %}
 

@@ -40,6 +40,20 @@
 {%- endmacro %}
 
 
+{% macro changed_pairs(state, applied) %}
+    {#-
+        The (user_uid, reel_uid) pairs of the per-pair state `state` with a batch this model has
+        not applied yet: `applied` is this model's column holding the last batch of `state` it
+        took (not_yet_applied).
+    -#}
+    select
+        user_uid,
+        reel_uid
+    from {{ state }}
+    where {{ not_yet_applied('last_batch_number', applied) }}
+{% endmacro %}
+
+
 {% macro rows_of_pairs(relation, pairs) %}
     {#-
         The rows of `relation` for the (user_uid, reel_uid) pairs of `pairs`, on an incremental

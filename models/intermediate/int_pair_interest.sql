@@ -5,32 +5,12 @@
 
 with
 
-changed_watch_time as (
-
-    select
-        user_uid,
-        reel_uid
-    from {{ ref('int_watch_time_summed') }}
-    where {{ not_yet_applied('last_batch_number', 'last_watch_batch_number') }}
-
-),
-
-changed_actions as (
-
-    select
-        user_uid,
-        reel_uid
-    from {{ ref('int_reel_actions_latest') }}
-    where {{ not_yet_applied('last_batch_number', 'last_reaction_batch_number') }}
-
-),
-
 -- Read by rows_of_pairs on an incremental run only (a full build takes every pair).
 changed as (  -- noqa: ST03
 
-    select * from changed_watch_time
+    {{ changed_pairs(ref('int_watch_time_summed'), 'last_watch_batch_number') }}
     union
-    select * from changed_actions
+    {{ changed_pairs(ref('int_reel_actions_latest'), 'last_reaction_batch_number') }}
 
 ),
 

@@ -48,20 +48,9 @@ deduplicated as (
 
 ),
 
-held as (
-
-    {{ held_record_hashes('deduplicated', lines['all'], columns) }}
-
-),
-
 first_copies as (
 
-    select
-        deduplicated.*,
-        deduplicated.is_first_file and held.record_hash is null as is_first_copy
-    from deduplicated
-    left join held
-        on deduplicated.record_hash = held.record_hash
+    {{ mark_first_copies('deduplicated', lines['all'], columns) }}
 
 ),
 

@@ -12,7 +12,7 @@
 {#-
     Subqueries, not CTEs: deduplicate_records scans new_lines three times (as a CTE, DuckDB
     would hold every line of a full build in memory). lines: every parsed line, where
-    held_record_hashes looks for the copies an earlier run read.
+    mark_first_copies looks for the copies an earlier run read.
 -#}
 {%- set lines -%}
     (select * from {{ staging }} where not is_unparsed)
@@ -35,20 +35,9 @@ deduplicated as (
 
 ),
 
-held as (
-
-    {{ held_record_hashes('deduplicated', lines, columns) }}
-
-),
-
 first_copies as (
 
-    select
-        deduplicated.*,
-        deduplicated.is_first_file and held.record_hash is null as is_first_copy
-    from deduplicated
-    left join held
-        on deduplicated.record_hash = held.record_hash
+    {{ mark_first_copies('deduplicated', lines, columns) }}
 
 ),
 
