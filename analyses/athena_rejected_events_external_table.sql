@@ -11,7 +11,7 @@
 -- folder of the source file (NULL without one).
 
 create external table if not exists
-{{ var('athena_restricted_database', 'loco_clips_restricted') }}.rejected_events (
+{{ plain_name_var('athena_restricted_database', 'loco_clips_restricted') }}.rejected_events (
     event_type string,
     source_file string,
     reason_code string,

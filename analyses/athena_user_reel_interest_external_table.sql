@@ -11,7 +11,7 @@
 -- Athena reads them without conversion and watched_ratio stays exact.
 
 create external table if not exists
-{{ var('athena_database', 'loco_clips') }}.user_reel_interest (
+{{ plain_name_var('athena_database', 'loco_clips') }}.user_reel_interest (
     user_uid string,
     reel_uid string,
     liked boolean,

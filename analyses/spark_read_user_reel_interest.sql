@@ -11,7 +11,7 @@
 -- Without a metastore: select * from parquet.`<output_path>/user_reel_interest.parquet`.
 
 create table if not exists
-{{ var('spark_database', 'loco_clips') }}.user_reel_interest (
+{{ plain_name_var('spark_database', 'loco_clips') }}.user_reel_interest (
     user_uid string,
     reel_uid string,
     liked boolean,

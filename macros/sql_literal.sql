@@ -18,6 +18,22 @@
 {%- endmacro %}
 
 
+{% macro plain_name_var(name, default) %}
+    {#-
+        The var `name` (or `default`) used as a SQL name, such as a database: it must be a plain
+        name, letters, digits and _ and not starting with a digit, which every engine reads
+        as itself unquoted (Glue and Athena fold it to lower case). Anything else stops the run.
+    -#}
+    {%- set value = var(name, default) -%}
+    {%- if not (value is string and modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*', value)) -%}
+        {{ exceptions.raise_compiler_error(
+            "Invalid var " ~ name ~ ": it must be a plain name (letters, digits and _, not starting "
+            ~ "with a digit), got " ~ tojson(value) ~ ".") }}
+    {%- endif -%}
+    {{ return(value) }}
+{% endmacro %}
+
+
 {% macro duckdb_literal_path(path) %}
     {#-
         DuckDB's file readers (read_json, read_csv, read_blob, glob) expand [, ], * and ? in

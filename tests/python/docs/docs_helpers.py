@@ -21,23 +21,32 @@ class DocsBuild:
     target: Path
     output: Path
 
-    def dbt(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run dbt from the repo root against this build's database, target and output."""
+    def dbt(
+        self,
+        *args: str,
+        output: Path | None = None,
+        target: Path | None = None,
+        variables: dict[str, object] | None = None,
+        check: bool = True,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run dbt from the repo root against this build's database, target and output (or the
+        output and target folders and the further vars given); with check, it must succeed."""
         env = {
             **os.environ,
             "DBT_DUCKDB_PATH": str(self.work / "loco_clips.duckdb"),
             "DBT_PROFILES_DIR": str(REPO),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "DBT_TARGET_PATH": str(self.target),
+            "DBT_TARGET_PATH": str(target or self.target),
             "DBT_LOG_PATH": str(self.work / "logs"),
         }
-        variables = json.dumps({"output_path": str(self.output)})
+        all_variables = {"output_path": str(output or self.output), **(variables or {})}
         result = subprocess.run(
-            [str(DBT), *args, "--vars", variables],
+            [str(DBT), *args, "--vars", json.dumps(all_variables)],
             cwd=REPO,
             env=env,
             capture_output=True,
             text=True,
         )
-        assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-4000:]}"
+        if check:
+            assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-4000:]}"
         return result

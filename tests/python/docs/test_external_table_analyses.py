@@ -10,7 +10,9 @@ checks each column's repetition, so a change in the file's nullability is seen h
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -137,3 +139,90 @@ def test_duckdb_view_reads_the_built_file_with_the_contract_types(
     (rows,) = connection.execute("select count(*) from user_reel_interest").fetchone()
     (expected,) = connection.execute(f"select count(*) from '{parquet_file.as_posix()}'").fetchone()
     assert rows == expected > 0
+
+
+@pytest.mark.parametrize(
+    ("name", "decoy_name"),
+    # DuckDB's file readers cannot read a path holding a backslash and a glob character at once
+    # (its glob takes the backslash for an escape), hence two names.
+    [("it's [a]*?out; drop", "it's a-xyout; drop"), ("back\\slash 'quoted'", None)],
+)
+def test_duckdb_view_reads_exactly_the_file_under_a_hostile_output_path(
+    docs_build: DocsBuild, parquet_file: Path, tmp_path: Path, name: str, decoy_name: str | None
+) -> None:
+    """A quote, a backslash or a glob character in output_path is part of the folder's name: the
+    view reads that one file, and never a neighbour the path read as a pattern would match."""
+    hostile = tmp_path / name
+    hostile.mkdir()
+    shutil.copyfile(parquet_file.resolve(), hostile / "user_reel_interest.parquet")
+    if decoy_name:
+        (tmp_path / decoy_name).mkdir()
+        duckdb.execute(
+            "copy (select * from read_parquet($source) limit 1) to $decoy (format parquet)",
+            {
+                "source": str(parquet_file.resolve()),
+                "decoy": str(tmp_path / decoy_name / "user_reel_interest.parquet"),
+            },
+        )
+    target = tmp_path / "target"
+    docs_build.dbt(
+        "compile", "--select", ANALYSES["duckdb"], "--quiet", output=hostile, target=target
+    )
+    compiled_view = (
+        target / "compiled" / "loco_clips" / "analyses" / f"{ANALYSES['duckdb']}.sql"
+    ).read_text()
+    connection = duckdb.connect()
+    connection.execute(compiled_view)
+    (rows,) = connection.execute("select count(*) from user_reel_interest").fetchone()
+    (expected,) = connection.execute(
+        "select count(*) from read_parquet($path)", {"path": str(parquet_file.resolve())}
+    ).fetchone()
+    assert rows == expected > 1
+
+
+@pytest.mark.parametrize(
+    ("analysis", "name", "value"),
+    [
+        ("athena", "athena_database", "x.user_reel_interest; drop table y; --"),
+        ("athena_rejected", "athena_restricted_database", "a b"),
+        ("spark", "spark_database", "`x`"),
+        ("spark", "spark_database", "1x"),
+        ("athena", "athena_database", 7),
+    ],
+)
+def test_a_database_var_that_is_not_a_plain_name_stops_the_compile(
+    docs_build: DocsBuild, tmp_path: Path, analysis: str, name: str, value: object
+) -> None:
+    """The database vars become SQL names: anything but letters, digits and _ is refused."""
+    result = docs_build.dbt(
+        "compile",
+        "--select",
+        ANALYSES[analysis],
+        target=tmp_path / "target",
+        variables={name: value},
+        check=False,
+    )
+    assert result.returncode != 0
+    assert (
+        f"Invalid var {name}: it must be a plain name (letters, digits and _, not starting "
+        f"with a digit), got {json.dumps(value)}."
+    ) in result.stdout
+
+
+@pytest.mark.parametrize("value", ["loco_clips_dev", "Team_2"])
+def test_a_plain_database_name_is_used_as_given(
+    docs_build: DocsBuild, tmp_path: Path, value: str
+) -> None:
+    target = tmp_path / "target"
+    docs_build.dbt(
+        "compile",
+        "--select",
+        ANALYSES["athena"],
+        ANALYSES["spark"],
+        target=target,
+        variables={"athena_database": value, "spark_database": value},
+    )
+    folder = target / "compiled" / "loco_clips" / "analyses"
+    for analysis in ("athena", "spark"):
+        ddl = (folder / f"{ANALYSES[analysis]}.sql").read_text()
+        assert f"\n{value}.user_reel_interest (" in ddl
