@@ -41,7 +41,10 @@
         Every *.jsonl, *.jsonl.gz and *.json file below the event type's folder, sorted by path:
         a list of [path, size in bytes, modification time in epoch ms] (sizes and times are what
         incremental runs compare to tell new or changed files). Listed by the plugin's
-        list_event_files, literally: a file name is never read as a pattern.
+        list_event_files, literally: a file name is never read as a pattern. A path DuckDB's
+        readers cannot name exactly stops the run: its glob takes a backslash for a folder
+        separator, so one holding a backslash and one of [ ] * ? (which duckdb_literal_path
+        escapes into a pattern) would read no file, or another one.
     -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set query -%}
@@ -50,6 +53,11 @@
     {%- endset -%}
     {%- set files = [] -%}
     {%- for row in run_query(query).rows -%}
+        {%- if '\\' in row[0] and modules.re.search('[][*?]', row[0]) -%}
+            {{ exceptions.raise_compiler_error(
+                "Unreadable raw file name " ~ tojson(row[0]) ~ ": DuckDB's file readers cannot name "
+                ~ "a path holding a backslash and one of [ ] * ? exactly; rename it.") }}
+        {%- endif -%}
         {%- do files.append([row[0], row[1] | int, row[2] | int]) -%}
     {%- endfor -%}
     {{ return(files) }}

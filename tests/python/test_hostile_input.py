@@ -123,6 +123,30 @@ def test_every_hostile_file_name_is_one_file_read_once(
     assert len(users) == len(HOSTILE_NAMES) + 1
 
 
+def test_a_name_duckdb_cannot_read_exactly_stops_the_run_with_one_line(
+    clean_state: tuple[Path, Path, Path],
+) -> None:
+    """DuckDB's glob reads a backslash as a folder separator, so a path holding one and a glob
+    character names no file, or another one (here the decoy a1/b.jsonl): the run is refused,
+    naming the file, before anything runs."""
+    work, raw, out = clean_state
+    tables_before, outputs_before = _tables(work / "loco_clips.duckdb"), _digests(out)
+    folder = raw / "reel_liked" / "dt=2025-11-25"
+    unreadable = folder / "a[1]\\b.jsonl"
+    _write(unreadable, [like("u1", "r1", 10)])
+    _write(folder / "a1" / "b.jsonl", [like("decoy", "r1", 10)])
+
+    result = run_dbt_build(work, raw, out)
+
+    assert result.returncode != 0
+    assert (
+        f"Unreadable raw file name {json.dumps(str(unreadable))}: DuckDB's file "
+        "readers cannot name a path holding a backslash and one of [ ] * ? exactly; rename it."
+    ) in result.stdout
+    assert _tables(work / "loco_clips.duckdb") == tables_before
+    assert _digests(out) == outputs_before
+
+
 def test_raw_and_output_paths_with_quotes_and_sql_are_just_paths(tmp_path: Path) -> None:
     raw = tmp_path / f"raw {INJECTION}"
     out = tmp_path / f"out {INJECTION}"
