@@ -50,13 +50,12 @@ def files(*names: str) -> list[str]:
 # The DuckDB suites in two halves of about equal time, each file whole (a session fixture is built
 # once per half that uses it). Longest first, so the short ones fill the gaps at the end.
 PYTHON_A = files(
-    "test_hostile_input.py", "test_gates.py", "test_exact_numbers.py", "test_generator.py",
-    "test_raw_files.py", "test_system_packages.py", "test_make_verbs.py",
+    "test_hostile_input.py", "test_end_to_end.py", "test_gates.py", "test_exact_numbers.py",
+    "test_generator.py", "test_raw_files.py", "test_system_packages.py", "test_make_verbs.py",
     "test_source_freshness.py",
 )  # fmt: skip
 PYTHON_B = files(
-    "test_incremental.py", "test_publish.py", "test_end_to_end.py",
-    "test_hand_written_contender.py", "docs",
+    "test_incremental.py", "test_publish.py", "test_hand_written_contender.py", "docs",
 )  # fmt: skip
 SUITES = [
     Suite("python-a", pytest(*PYTHON_A)),

@@ -15,4 +15,7 @@ select
     unliked,
     watched_ratio,
     is_interested
-from read_parquet({{ duckdb_literal_path(var('output_path').rstrip('/') ~ '/user_reel_interest.parquet') }})
+from
+    read_parquet(
+        {{ duckdb_literal_path(var('output_path').rstrip('/') ~ '/user_reel_interest.parquet') }}
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -67,10 +68,27 @@ def _clean_state(folder: Path) -> tuple[Path, Path, Path]:
     return work, raw, out
 
 
+@pytest.fixture(scope="module")
+def clean_state_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One good build, made once: a folder holding `state` and a copy of it, `template`."""
+    folder = tmp_path_factory.mktemp("clean_state")
+    _clean_state(folder / "state")
+    shutil.copytree(folder / "state", folder / "template", symlinks=True)
+    return folder
+
+
 @pytest.fixture
-def clean_state(tmp_path: Path) -> tuple[Path, Path, Path]:
-    """A work folder holding a good build of one small raw folder: (work, raw, out)."""
-    return _clean_state(tmp_path)
+def clean_state(clean_state_template: Path) -> tuple[Path, Path, Path]:
+    """A work folder holding a good build of one small raw folder: (work, raw, out).
+
+    Each test gets the same build, copied back from the template to the same paths (the state
+    is bound to its absolute raw_path; copies keep the files' modification times), instead of
+    building it again: the tests of a module run one after another.
+    """
+    state = clean_state_template / "state"
+    shutil.rmtree(state)
+    shutil.copytree(clean_state_template / "template", state, symlinks=True)
+    return state / "work", state / "raw", state / "out"
 
 
 @pytest.fixture(scope="module")
