@@ -105,7 +105,7 @@
     {#-
         Staging's record_hash of a line: the hash deduplicate_records takes of the validation
         models' columns for the same line (the event type first for likes and unlikes, then the
-        fields in the order the source declares them), so held_record_hashes can look a record
+        fields in the order the source declares them), so mark_first_copies can look a record
         up among the lines already loaded.
     -#}
     {%- set fields = record_fields(event_type) | map(attribute=0) | list -%}

@@ -4,7 +4,8 @@
         (JSON key, column in the validation models, written as a number in raw_record). Staging
         renames `timestamp` to client_timestamp; int_reactions_validated calls like_time and
         unlike_time action_time. The validation models deduplicate on these columns and rebuild
-        raw_record from them. (A constant, not read from the source: unit tests see no sources.)
+        raw_record from them. (A constant, not read from the source: unit tests see no sources; where
+        the source is in the graph, the two are checked to agree.)
     -#}
     {%- set common = [
         ('event_name', 'event_name', false),
@@ -26,7 +27,26 @@
         'reel_liked': [('like_time', 'action_time', true)],
         'reel_unliked': [('unlike_time', 'action_time', true)],
     } -%}
-    {{ return(common + own[event_type]) }}
+    {%- set fields = common + own[event_type] -%}
+    {#- Checked against the source wherever it is in the graph: same keys, order and numbers. -#}
+    {%- if execute and graph.get('sources') -%}
+        {%- set declared = [] -%}
+        {%- for node in graph.sources.values() if node.source_name == 'clips' and node.name == event_type -%}
+            {%- for column in node.columns.values() -%}
+                {%- do declared.append([column.name, column.data_type != 'string']) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- set listed = [] -%}
+        {%- for key, column, is_number in fields -%}
+            {%- do listed.append([key, is_number]) -%}
+        {%- endfor -%}
+        {%- if declared != listed -%}
+            {{ exceptions.raise_compiler_error(
+                "record_fields('" ~ event_type ~ "') lists " ~ tojson(listed) ~ " but source clips."
+                ~ event_type ~ " declares " ~ tojson(declared) ~ " ([name, is a number]): make them agree.") }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(fields) }}
 {% endmacro %}
 
 

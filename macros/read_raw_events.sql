@@ -21,6 +21,28 @@
 {% endmacro %}
 
 
+{% macro staged_fields(event_type) -%}
+    {#-
+        Staging's columns of the fields the source declares, in its order, each followed by a
+        comma: the field as read, `timestamp` renamed client_timestamp (the name record_fields
+        gives it in the validation models).
+    -#}
+    {%- for field in raw_event_fields(event_type) %}
+        {{ adapter.quote(field) }} as {{ 'client_timestamp' if field == 'timestamp' else field }},
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro no_field_parsed(event_type) -%}
+    {#- True for a line whose every declared field came back NULL from the reader (is_unparsed). -#}
+    coalesce(
+        {%- for field in raw_event_fields(event_type) %}
+        {{ adapter.quote(field) }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    ) is null
+{%- endmacro %}
+
+
 {% macro event_types() %}
     {#- The three event types, each a folder under raw_path and a source of its own. -#}
     {{ return(['reel_watched', 'reel_liked', 'reel_unliked']) }}

@@ -13,23 +13,9 @@ renamed as (
         source_file_size,
         source_file_modified_ms,
         load_id,
-        event_name,
-        timestamp as client_timestamp,
-        server_timestamp,
-        user_uid,
-        streamer_uid,
-        reel_uid,
-        category_uid,
-        origin_platform,
-        app_version,
-        reel_duration,
-        like_time,
+        {{ staged_fields('reel_liked') }}
         unparsed_json,
-        coalesce(
-            event_name, timestamp, server_timestamp, user_uid, streamer_uid, reel_uid,
-            category_uid, origin_platform, app_version, reel_duration,
-            like_time
-        ) is null as is_unparsed,
+        {{ no_field_parsed('reel_liked') }} as is_unparsed,
         -- Finds the lines that may be copies of one another (rule 5), never decides it.
         {{ line_record_hash('reel_liked') }} as record_hash
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from helpers import REPO, run_generator
+from helpers import REPO, copy_project, replace_once, run_dbt_build, run_generator
 
 from loco_clips.generate import EVENT_TYPES, main
 
@@ -104,3 +104,22 @@ def test_json_schemas_and_dbt_sources_declare_the_same_fields() -> None:
         schema = json.loads((REPO / "schemas" / f"{event_type}_schema.json").read_text())
         declared = [c["name"] for c in tables[event_type]["columns"]]
         assert declared == list(schema["properties"]), event_type
+
+
+def test_the_validation_models_field_list_must_agree_with_the_source(tmp_path: Path) -> None:
+    """record_fields (a constant, as unit tests see no sources) is checked against the source:
+    a field declared with another type stops the build, saying where they differ."""
+    project = copy_project(tmp_path / "project")
+    replace_once(
+        project / "models" / "staging" / "_clips__sources.yml",
+        "field_like_time\") }}'\n            data_type: number",
+        "field_like_time\") }}'\n            data_type: string",
+    )
+    work = tmp_path / "work"
+
+    result = run_dbt_build(work, REPO / "data" / "raw", tmp_path / "out", project=project)
+
+    assert result.returncode != 0
+    assert "record_fields('reel_liked') lists" in result.stdout
+    assert '["like_time", true]] but source clips.reel_liked declares' in result.stdout
+    assert '["like_time", false]] ([name, is a number]): make them agree.' in result.stdout
