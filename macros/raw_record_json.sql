@@ -31,10 +31,8 @@
     {#- Checked against the source wherever it is in the graph: same keys, order and numbers. -#}
     {%- if execute and graph.get('sources') -%}
         {%- set declared = [] -%}
-        {%- for node in graph.sources.values() if node.source_name == 'clips' and node.name == event_type -%}
-            {%- for column in node.columns.values() -%}
-                {%- do declared.append([column.name, column.data_type != 'string']) -%}
-            {%- endfor -%}
+        {%- for column in raw_event_columns(event_type) -%}
+            {%- do declared.append([column.name, column.data_type != 'string']) -%}
         {%- endfor -%}
         {%- set listed = [] -%}
         {%- for key, column, is_number in fields -%}

@@ -3,21 +3,25 @@
     int_unparsed_lines_recovered calls read_unparsed_lines. Engine differences are dispatched.
 -#}
 
-{% macro raw_event_fields(event_type) %}
-    {#- The JSON fields of an event type, in the order its source declares them. -#}
-    {%- set fields = [] -%}
+{% macro raw_event_columns(event_type) %}
+    {#- The columns (name, data_type, ...) the source declares for an event type, in its order. -#}
+    {%- set columns = [] -%}
     {%- if execute -%}
         {%- for node in graph.sources.values()
             if node.source_name == 'clips' and node.name == event_type -%}
-            {%- for column in node.columns.values() -%}
-                {%- do fields.append(column.name) -%}
-            {%- endfor -%}
+            {%- do columns.extend(node.columns.values()) -%}
         {%- endfor -%}
-        {%- if fields | length == 0 -%}
+        {%- if columns | length == 0 -%}
             {{ exceptions.raise_compiler_error("source clips." ~ event_type ~ " declares no columns") }}
         {%- endif -%}
     {%- endif -%}
-    {{ return(fields) }}
+    {{ return(columns) }}
+{% endmacro %}
+
+
+{% macro raw_event_fields(event_type) %}
+    {#- The JSON fields of an event type, in the order its source declares them. -#}
+    {{ return(raw_event_columns(event_type) | map(attribute='name') | list) }}
 {% endmacro %}
 
 

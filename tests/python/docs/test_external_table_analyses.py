@@ -144,7 +144,7 @@ def test_duckdb_view_reads_the_built_file_with_the_contract_types(
 @pytest.mark.parametrize(
     ("name", "decoy_name"),
     # DuckDB's file readers cannot read a path holding a backslash and a glob character at once
-    # (its glob takes the backslash for an escape), hence two names.
+    # (its glob takes the backslash for a folder separator), hence two names.
     [("it's [a]*?out; drop", "it's a-xyout; drop"), ("back\\slash 'quoted'", None)],
 )
 def test_duckdb_view_reads_exactly_the_file_under_a_hostile_output_path(
