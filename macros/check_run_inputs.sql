@@ -76,7 +76,12 @@
 {% endmacro %}
 
 {% macro duckdb__check_output_location() %}
-    {#- An s3:// output_path: its bucket must be reachable now, not once the build is done. -#}
+    {#-
+        DuckDB reads the outputs back (the analyses' view, the summary, the PostgreSQL loader),
+        so output_path must be a path its readers can name (duckdb_literal_path). An s3://
+        output_path: its bucket must be reachable now, not once the build is done.
+    -#}
+    {%- do duckdb_literal_path(var('output_path'), 'output_path') -%}
     {%- if var('output_path').startswith('s3://') -%}
         {%- do run_query('select make_directories(' ~ sql_literal(var('output_path')) ~ ')') -%}
     {%- endif -%}

@@ -68,9 +68,7 @@
         a list of [path, size in bytes, modification time in epoch ms] (sizes and times are what
         incremental runs compare to tell new or changed files). Listed by the plugin's
         list_event_files, literally: a file name is never read as a pattern. A path DuckDB's
-        readers cannot name exactly stops the run: its glob takes a backslash for a folder
-        separator, so one holding a backslash and one of [ ] * ? (which duckdb_literal_path
-        escapes into a pattern) would read no file, or another one.
+        readers cannot name exactly (duckdb_literal_path) stops the run here, at its start.
     -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set query -%}
@@ -79,11 +77,7 @@
     {%- endset -%}
     {%- set files = [] -%}
     {%- for row in run_query(query).rows -%}
-        {%- if '\\' in row[0] and modules.re.search('[][*?]', row[0]) -%}
-            {{ exceptions.raise_compiler_error(
-                "Unreadable raw file name " ~ tojson(row[0]) ~ ": DuckDB's file readers cannot name "
-                ~ "a path holding a backslash and one of [ ] * ? exactly; rename it.") }}
-        {%- endif -%}
+        {%- do duckdb_literal_path(row[0], 'raw file name') -%}
         {%- do files.append([row[0], row[1] | int, row[2] | int]) -%}
     {%- endfor -%}
     {{ return(files) }}

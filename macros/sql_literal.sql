@@ -34,13 +34,21 @@
 {% endmacro %}
 
 
-{% macro duckdb_literal_path(path) %}
+{% macro duckdb_literal_path(path, what='path') %}
     {#-
         DuckDB's file readers (read_json, read_csv, read_blob, glob) expand [, ], * and ? in
         every path they are given, even in a list of paths. Each of them is put in a character
         class of its own ([[], []], [*], [?]), so the path names exactly one file. Returns the
-        path as a SQL literal.
+        path as a SQL literal. Their glob also takes a backslash for a folder separator, in an
+        escaped path too, so a path holding a backslash and one of [ ] * ? cannot be named at
+        all: it stops the run (once SQL is compiled, not at parse time), calling the path
+        `what`.
     -#}
+    {%- if execute and '\\' in path and modules.re.search('[][*?]', path) -%}
+        {{ exceptions.raise_compiler_error(
+            "Unreadable " ~ what ~ " " ~ tojson(path) ~ ": DuckDB's file readers cannot name "
+            ~ "a path holding a backslash and one of [ ] * ? exactly; rename it.") }}
+    {%- endif -%}
     {%- set ns = namespace(escaped='') -%}
     {%- for character in path -%}
         {%- set ns.escaped = ns.escaped ~ ('[' ~ character ~ ']' if character in '[]*?' else character) -%}

@@ -165,6 +165,28 @@ def test_a_name_duckdb_cannot_read_exactly_stops_the_run_with_one_line(
     assert _digests(out) == outputs_before
 
 
+def test_an_output_path_duckdb_cannot_read_back_stops_the_run_with_one_line(
+    shared_clean_state: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """The outputs are read back by DuckDB (the analyses' view, the summary, the PostgreSQL
+    loader), whose glob splits a path at a backslash: an output_path holding one and a glob
+    character is refused before anything runs, and nothing is written there."""
+    work, raw, out = shared_clean_state
+    tables_before, outputs_before = _tables(work / "loco_clips.duckdb"), _digests(out)
+    unreadable = tmp_path / "out[1]\\x"
+
+    result = run_dbt_build(work, raw, unreadable)
+
+    assert result.returncode != 0
+    assert (
+        f"Unreadable output_path {json.dumps(str(unreadable))}: DuckDB's file readers cannot "
+        "name a path holding a backslash and one of [ ] * ? exactly; rename it."
+    ) in result.stdout
+    assert _tables(work / "loco_clips.duckdb") == tables_before
+    assert _digests(out) == outputs_before
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_raw_and_output_paths_with_quotes_and_sql_are_just_paths(tmp_path: Path) -> None:
     raw = tmp_path / f"raw {INJECTION}"
     out = tmp_path / f"out {INJECTION}"

@@ -180,6 +180,27 @@ def test_duckdb_view_reads_exactly_the_file_under_a_hostile_output_path(
     assert rows == expected > 1
 
 
+def test_duckdb_view_refuses_an_output_path_it_cannot_name(
+    docs_build: DocsBuild, tmp_path: Path
+) -> None:
+    """With a backslash and a glob character in output_path, DuckDB's escaped path would read
+    out[1]/x/..., not out[1]\\x/...: the compile stops, naming the file it cannot read."""
+    hostile = tmp_path / "out[1]\\x"
+    result = docs_build.dbt(
+        "compile",
+        "--select",
+        ANALYSES["duckdb"],
+        output=hostile,
+        target=tmp_path / "target",
+        check=False,
+    )
+    assert result.returncode != 0
+    assert (
+        f"Unreadable path {json.dumps(str(hostile / 'user_reel_interest.parquet'))}: DuckDB's "
+        "file readers cannot name a path holding a backslash and one of [ ] * ? exactly"
+    ) in result.stdout
+
+
 @pytest.mark.parametrize(
     ("analysis", "name", "value"),
     [
