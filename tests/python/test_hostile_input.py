@@ -141,6 +141,14 @@ def test_every_hostile_file_name_is_one_file_read_once(
     assert len(users) == len(HOSTILE_NAMES) + 1
 
 
+def _unnameable(what: str, path: Path) -> str:
+    """The one line that refuses a path DuckDB's readers cannot name (duckdb_literal_path)."""
+    return (
+        f"Unreadable {what} {json.dumps(str(path))}: DuckDB's file readers cannot name a path "
+        "holding a backslash and one of [ ] * ? exactly; rename it."
+    )
+
+
 def test_a_name_duckdb_cannot_read_exactly_stops_the_run_with_one_line(
     clean_state: tuple[Path, Path, Path],
 ) -> None:
@@ -157,10 +165,7 @@ def test_a_name_duckdb_cannot_read_exactly_stops_the_run_with_one_line(
     result = run_dbt_build(work, raw, out)
 
     assert result.returncode != 0
-    assert (
-        f"Unreadable raw file name {json.dumps(str(unreadable))}: DuckDB's file "
-        "readers cannot name a path holding a backslash and one of [ ] * ? exactly; rename it."
-    ) in result.stdout
+    assert _unnameable("raw file name", unreadable) in result.stdout
     assert _tables(work / "loco_clips.duckdb") == tables_before
     assert _digests(out) == outputs_before
 
@@ -178,10 +183,7 @@ def test_an_output_path_duckdb_cannot_read_back_stops_the_run_with_one_line(
     result = run_dbt_build(work, raw, unreadable)
 
     assert result.returncode != 0
-    assert (
-        f"Unreadable output_path {json.dumps(str(unreadable))}: DuckDB's file readers cannot "
-        "name a path holding a backslash and one of [ ] * ? exactly; rename it."
-    ) in result.stdout
+    assert _unnameable("output_path", unreadable) in result.stdout
     assert _tables(work / "loco_clips.duckdb") == tables_before
     assert _digests(out) == outputs_before
     assert list(tmp_path.iterdir()) == []
