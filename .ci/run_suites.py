@@ -56,6 +56,7 @@ PYTHON_A = files(
 )  # fmt: skip
 PYTHON_B = files(
     "test_incremental.py", "test_publish.py", "test_hand_written_contender.py", "docs",
+    "test_duckdb_paths.py",
 )  # fmt: skip
 SUITES = [
     Suite("python-a", pytest(*PYTHON_A)),
