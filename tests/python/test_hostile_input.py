@@ -152,15 +152,17 @@ def _unnameable(what: str, path: Path) -> str:
 def test_a_name_duckdb_cannot_read_exactly_stops_the_run_with_one_line(
     clean_state: tuple[Path, Path, Path],
 ) -> None:
-    """DuckDB's glob reads a backslash as a folder separator, so a path holding one and a glob
-    character names no file, or another one (here the decoy a1/b.jsonl): the run is refused,
-    naming the file, before anything runs."""
+    """DuckDB's glob reads a backslash as a folder separator, escaped path or not, so a path
+    holding one and a glob character names no file, or another one (here the decoys a1/b.jsonl,
+    which the path as a pattern matches, and a[1]/b.jsonl, which the escaped path matches): the
+    run is refused, naming the file, before anything runs."""
     work, raw, out = clean_state
     tables_before, outputs_before = _tables(work / "loco_clips.duckdb"), _digests(out)
     folder = raw / "reel_liked" / "dt=2025-11-25"
     unreadable = folder / "a[1]\\b.jsonl"
     _write(unreadable, [like("u1", "r1", 10)])
     _write(folder / "a1" / "b.jsonl", [like("decoy", "r1", 10)])
+    _write(folder / "a[1]" / "b.jsonl", [like("decoy", "r1", 10)])
 
     result = run_dbt_build(work, raw, out)
 
